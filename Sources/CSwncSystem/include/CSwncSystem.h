@@ -1,0 +1,26 @@
+#ifndef CSWNC_SYSTEM_H
+#define CSWNC_SYSTEM_H
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+/// One message of a batch: the layout of Linux's struct mmsghdr.
+struct swnc_mmsghdr {
+    struct msghdr msg_hdr;
+    unsigned int msg_len;
+};
+
+/// accept4(2) with SOCK_NONBLOCK | SOCK_CLOEXEC.
+int swnc_accept_nonblocking(int fd, struct sockaddr *address, socklen_t *length);
+
+/// recvmmsg(2) with MSG_DONTWAIT.
+int swnc_recvmmsg(int fd, struct swnc_mmsghdr *messages, unsigned int count);
+
+/// sendmmsg(2) with MSG_DONTWAIT | MSG_NOSIGNAL.
+int swnc_sendmmsg(int fd, struct swnc_mmsghdr *messages, unsigned int count);
+
+/// splice(2) between two descriptors, one of them a pipe, without blocking on the pipe.
+ssize_t swnc_splice(int from, int to, size_t length);
+
+#endif

@@ -1,0 +1,36 @@
+/// `-klu`: datagrams from every sender, on every bound socket, written to stdout as they came.
+/// Nothing is sent back. A socket is read only while stdout has taken the previous datagram.
+final class DatagramCollector {
+    private let loop: EventLoop
+    private let sockets: [EventLoop.Watch]
+    private let output: EventLoop.Watch
+    private let buffer = ByteBuffer(capacity: 65536)
+
+    init(loop: EventLoop, sockets: [Socket], output: EventLoop.Watch, first: UnsafeRawBufferPointer?) {
+        self.loop = loop
+        self.output = output
+        self.sockets = sockets.map { loop.watch($0.descriptor) }
+        for watch in self.sockets { watch.onReadable = { [unowned self] in receive(from: watch) } }
+        output.onWritable = { [unowned self] in flush() }
+        if let first { buffer.append(first) }
+        flush()
+    }
+
+    private func receive(from watch: EventLoop.Watch) {
+        guard buffer.isEmpty, let count = try? watch.descriptor.read(into: buffer.writable) else { return }
+        buffer.commit(count)
+        flush()
+    }
+
+    private func flush() {
+        do {
+            while !buffer.isEmpty, let written = try output.descriptor.write(buffer.readable) {
+                buffer.consume(written)
+            }
+        } catch {
+            loop.fail(Failure("write to stdout", error))
+        }
+        output.writing = !buffer.isEmpty
+        for watch in sockets { watch.reading = buffer.isEmpty }
+    }
+}

@@ -1,0 +1,88 @@
+import Glibc
+
+/// The sockets a listener serves (`-l`): bound, and listening for stream transports.
+enum Listening {
+    /// Opens the listening sockets of `configuration` and reports each with -v.
+    static func open(_ configuration: Configuration, report: Reporter) throws -> [Socket] {
+        let sockets = try configuration.unixDomain
+            ? [bindUnix(configuration, report: report)]
+            : bindInternet(configuration)
+        for socket in sockets where configuration.socketType == Transport.tcp.socketType {
+            try socket.listen()
+            report(.listening(try socket.localAddress()))
+        }
+        if configuration.transport == .udp, !configuration.unixDomain {
+            for socket in sockets { report(.bound(try socket.localAddress())) }
+        }
+        return sockets
+    }
+
+    /// No address: one dual-stack socket on `::` (or `0.0.0.0` with -4, `::` only with -6).
+    /// An address or name: a socket on each of its addresses, all on the same port.
+    private static func bindInternet(_ configuration: Configuration) throws -> [Socket] {
+        var port = configuration.port
+        guard let host = configuration.host else {
+            let family = configuration.family == AF_INET ? AF_INET : AF_INET6
+            do {
+                return [try bind(.any(family: family, port: port), configuration, dualStack: configuration.family == AF_UNSPEC)]
+            } catch let error as Errno where error.rawValue == EAFNOSUPPORT && configuration.family == AF_UNSPEC {
+                return [try bind(.any(family: AF_INET, port: port), configuration, dualStack: false)]
+            }
+        }
+        var sockets: [Socket] = []
+        for var address in try configuration.resolver.addresses(of: host, port: port, transport: configuration.transport, passive: true) {
+            address.port = port
+            let socket = try bind(address, configuration, dualStack: false)
+            if port == 0 { port = try socket.localAddress().port }
+            sockets.append(socket)
+        }
+        return sockets
+    }
+
+    private static func bind(_ address: SocketAddress, _ configuration: Configuration, dualStack: Bool) throws -> Socket {
+        let socket = try Socket(family: address.family, type: configuration.socketType)
+        do {
+            if configuration.transport == .tcp { try socket.setOption(SOL_SOCKET, SO_REUSEADDR, 1) }
+            if address.family == AF_INET6 { try socket.setOption(Int32(IPPROTO_IPV6), IPV6_V6ONLY, dualStack ? 0 : 1) }
+            try socket.bind(to: address)
+            return socket
+        } catch {
+            socket.close()
+            if error is Errno, error as? Errno == Errno(EAFNOSUPPORT) { throw error }
+            throw Failure("bind to \(address.host) port \(address.port) (\(configuration.transport.name))", error)
+        }
+    }
+
+    /// A UNIX-domain listener on `path`. A stale socket file is replaced; a live one, or a file
+    /// that is not a socket (symbolic links included), is never touched.
+    private static func bindUnix(_ configuration: Configuration, report: Reporter) throws -> Socket {
+        let path = configuration.path ?? ""
+        let address = try SocketAddress.unix(path: path)
+        let socket = try Socket(family: AF_UNIX, type: configuration.socketType)
+        do {
+            try removeStaleSocketFile(at: path, address: address, type: configuration.socketType)
+            try socket.bind(to: address)
+        } catch {
+            socket.close()
+            throw Failure("bind to \(path)", error)
+        }
+        ProcessCleanup.removeAtExit(path)
+        report(.bound(address))
+        return socket
+    }
+
+    private static func removeStaleSocketFile(at path: String, address: SocketAddress, type: Int32) throws {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return }
+        guard status.st_mode & S_IFMT == S_IFSOCK else { throw Failure("File exists and is not a socket") }
+        let probe = try Socket(family: AF_UNIX, type: type)
+        defer { probe.close() }
+        do {
+            try probe.connect(to: address, timeout: .seconds(1))
+        } catch let error as Errno where error == .connectionRefused {
+            unlink(path)
+            return
+        } catch {}
+        throw Errno(EADDRINUSE)
+    }
+}

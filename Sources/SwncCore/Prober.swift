@@ -1,0 +1,133 @@
+import Glibc
+
+/// `swnc -z host ports`: connects to each port and closes again, sending nothing. Many probes
+/// run at once (non-blocking connects on the event loop) but are reported in port order.
+/// A UDP probe sends one empty datagram and counts the port closed only if it answers
+/// "port unreachable" within the wait (-w, or one second).
+public final class Prober {
+    private struct Probe {
+        var addressIndex = 0
+        var socket: Socket?
+        var watch: EventLoop.Watch?
+        var timer: EventLoop.TimerID?
+        var outcome: Event?
+        var open = false
+    }
+
+    private let configuration: Configuration
+    private let report: Reporter
+    private let loop: EventLoop
+    private let addresses: [SocketAddress]
+    private var probes: [Probe]
+    private var nextToStart = 0
+    private var nextToReport = 0
+    private var running = 0
+    private var anyOpen = false
+    private let parallel: Int
+    private let udpWait: Duration
+
+    /// Probes every port; true when at least one was open.
+    public static func run(_ configuration: Configuration, report: @escaping Reporter) throws -> Bool {
+        let prober = try Prober(configuration, report: report)
+        prober.startMore()
+        if prober.nextToReport < prober.probes.count { try prober.loop.run() }
+        return prober.anyOpen
+    }
+
+    private init(_ configuration: Configuration, report: @escaping Reporter) throws {
+        self.configuration = configuration
+        self.report = report
+        loop = try EventLoop()
+        addresses = try configuration.resolver.addresses(of: configuration.host ?? "", port: 0, transport: configuration.transport)
+        probes = Array(repeating: Probe(), count: configuration.ports.count)
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        parallel = max(1, min(256, Int(limit.rlim_cur) - 16))
+        udpWait = configuration.timeout ?? .seconds(1)
+    }
+
+    /// Starts probes up to the limit. Re-entered when a probe ends at once: the outer call goes on.
+    private var starting = false
+    private func startMore() {
+        guard !starting else { return }
+        starting = true
+        defer { starting = false }
+        while running < parallel, nextToStart < probes.count {
+            running += 1
+            nextToStart += 1
+            attempt(nextToStart - 1)
+        }
+    }
+
+    private func attempt(_ index: Int) {
+        var address = addresses[probes[index].addressIndex]
+        address.port = configuration.ports[index]
+        do {
+            let socket = try Socket(family: address.family, type: configuration.transport.socketType)
+            probes[index].socket = socket
+            let connected = try socket.connect(to: address)
+            if configuration.transport == .udp {
+                _ = try socket.send(UnsafeRawBufferPointer(start: nil, count: 0))
+                wait(index, reading: true, for: udpWait)
+            } else if connected {
+                finish(index, error: nil)
+            } else if let timeout = configuration.timeout {
+                wait(index, reading: false, for: timeout)
+            } else {
+                wait(index, reading: false, for: nil)
+            }
+        } catch {
+            finish(index, error: error)
+        }
+    }
+
+    private func wait(_ index: Int, reading: Bool, for limit: Duration?) {
+        guard let socket = probes[index].socket else { return }
+        let watch = loop.watch(socket.descriptor)
+        let settle = { [unowned self] in finish(index, error: socket.pendingError()) }
+        if reading { watch.onReadable = settle } else { watch.onWritable = settle }
+        watch.reading = reading
+        watch.writing = !reading
+        probes[index].watch = watch
+        if let limit {
+            // A UDP port that stays silent counts as open; a TCP connect that stays silent, as failed.
+            probes[index].timer = loop.schedule(after: limit) { [unowned self] in
+                finish(index, error: reading ? nil : Errno(ETIMEDOUT))
+            }
+        }
+    }
+
+    private func finish(_ index: Int, error: Error?) {
+        if let watch = probes[index].watch { loop.remove(watch) }
+        loop.cancel(probes[index].timer)
+        probes[index].socket?.close()
+        probes[index].watch = nil
+        probes[index].timer = nil
+        probes[index].socket = nil
+        var address = addresses[probes[index].addressIndex]
+        address.port = configuration.ports[index]
+        if let error {
+            if probes[index].addressIndex + 1 < addresses.count {
+                probes[index].addressIndex += 1
+                return attempt(index)
+            }
+            let host = Connecting.describe(host: configuration.host ?? "", address: address)
+            probes[index].outcome = .warning(Failure("connect to \(host) port \(address.port) (\(configuration.transport.name))", error))
+        } else {
+            probes[index].outcome = .connected(host: configuration.host ?? "", address: address, transport: configuration.transport)
+            anyOpen = true
+        }
+        running -= 1
+        reportInOrder()
+        startMore()
+    }
+
+    private func reportInOrder() {
+        while nextToReport < probes.count, let outcome = probes[nextToReport].outcome {
+            report(outcome)
+            probes[nextToReport].outcome = nil
+            nextToReport += 1
+        }
+        if nextToReport == probes.count { loop.stop() }
+    }
+}

@@ -1,0 +1,128 @@
+import Glibc
+
+/// An IPv4, IPv6 or UNIX-domain socket address (a sockaddr_storage and its length).
+public struct SocketAddress {
+    var storage = sockaddr_storage()
+    var length: socklen_t
+
+    init(copying address: UnsafePointer<sockaddr>, length: socklen_t) {
+        self.length = length
+        withUnsafeMutableBytes(of: &storage) { raw in
+            raw.copyMemory(from: UnsafeRawBufferPointer(start: address, count: Int(length)))
+        }
+    }
+
+    /// An empty address for accept(2) and recvfrom(2) to fill in.
+    init() { length = socklen_t(MemoryLayout<sockaddr_storage>.size) }
+
+    /// A UNIX-domain address; fails when the path does not fit in sockaddr_un.
+    public static func unix(path: String) throws -> SocketAddress {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard !bytes.isEmpty, bytes.count < capacity else {
+            throw Failure(path, "path too long for a UNIX-domain socket (at most \(capacity - 1) bytes)")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+        let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + 1)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { SocketAddress(copying: $0, length: length) }
+        }
+    }
+
+    /// The wildcard address of a family (`::` or `0.0.0.0`) with a port; for AF_UNIX, the
+    /// unnamed address that makes bind(2) pick an abstract one.
+    public static func any(family: Int32, port: UInt16) -> SocketAddress {
+        var address = SocketAddress()
+        address.storage.ss_family = sa_family_t(family)
+        switch family {
+        case AF_INET6: address.length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+        case AF_INET: address.length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        default: address.length = socklen_t(MemoryLayout<sa_family_t>.size)
+        }
+        address.port = port
+        return address
+    }
+
+    public var family: Int32 { Int32(storage.ss_family) }
+
+    /// The port of an IP address (host byte order); 0 for UNIX addresses.
+    public var port: UInt16 {
+        get {
+            withUnsafeBytes(of: storage) { raw in
+                switch family {
+                case AF_INET: return UInt16(bigEndian: raw.load(as: sockaddr_in.self).sin_port)
+                case AF_INET6: return UInt16(bigEndian: raw.load(as: sockaddr_in6.self).sin6_port)
+                default: return 0
+                }
+            }
+        }
+        set {
+            let family = self.family
+            withUnsafeMutableBytes(of: &storage) { raw in
+                switch family {
+                case AF_INET: raw.baseAddress!.assumingMemoryBound(to: sockaddr_in.self).pointee.sin_port = newValue.bigEndian
+                case AF_INET6: raw.baseAddress!.assumingMemoryBound(to: sockaddr_in6.self).pointee.sin6_port = newValue.bigEndian
+                default: break
+                }
+            }
+        }
+    }
+
+    /// The numeric host (inet_ntop(3)) of an IP address, or the path of a UNIX address.
+    public var host: String {
+        withUnsafeBytes(of: storage) { raw -> String in
+            var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+            switch family {
+            case AF_INET:
+                var address = raw.load(as: sockaddr_in.self).sin_addr
+                inet_ntop(AF_INET, &address, &text, socklen_t(text.count))
+            case AF_INET6:
+                var address = raw.load(as: sockaddr_in6.self).sin6_addr
+                inet_ntop(AF_INET6, &address, &text, socklen_t(text.count))
+            case AF_UNIX:
+                return path ?? ""
+            default:
+                return "?"
+            }
+            return String(cString: text)
+        }
+    }
+
+    /// The path of a UNIX address bound to a file; nil for unnamed and abstract ones.
+    public var path: String? {
+        guard family == AF_UNIX else { return nil }
+        let offset = MemoryLayout<sa_family_t>.size
+        guard Int(length) > offset else { return nil }
+        return withUnsafeBytes(of: storage) { raw in
+            let bytes = raw[offset..<Int(length)].prefix { $0 != 0 }
+            return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    /// Whether a UNIX datagram peer has an address that can be replied to.
+    var canBeRepliedTo: Bool { family != AF_UNIX || Int(length) > MemoryLayout<sa_family_t>.size }
+
+    /// Calls `body` with the address as the C calls take it.
+    func withSockaddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) throws -> R) rethrows -> R {
+        try withUnsafePointer(to: storage) {
+            try $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { try body($0, length) }
+        }
+    }
+
+    /// Calls `body` so that a C call can fill the address in.
+    mutating func withMutableSockaddr<R>(_ body: (UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) throws -> R) rethrows -> R {
+        length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        return try withUnsafeMutablePointer(to: &storage) { storagePointer in
+            try storagePointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { try body($0, &length) }
+        }
+    }
+}
+
+extension SocketAddress: Equatable {
+    public static func == (lhs: SocketAddress, rhs: SocketAddress) -> Bool {
+        guard lhs.length == rhs.length else { return false }
+        return lhs.withSockaddr { a, length in rhs.withSockaddr { b, _ in memcmp(a, b, Int(length)) == 0 } }
+    }
+}

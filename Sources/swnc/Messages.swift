@@ -1,0 +1,48 @@
+import SwncCore
+import Glibc
+
+/// The words swnc writes to stderr: -v reports (OpenBSD netcat's wording) and errors.
+struct Messages {
+    let verbosity: Int
+
+    func report(_ event: Event) {
+        guard verbosity > 0 else { return }
+        switch event {
+        case .listening(let address):
+            Messages.write("Listening on \(Messages.describe(address))")
+        case .bound(let address):
+            Messages.write("Bound on \(Messages.describe(address))")
+        case .connectionReceived(let address):
+            Messages.write("Connection received on \(Messages.describe(address))")
+        case .connected(let host, let address, let transport):
+            let service = Resolver.serviceName(ofPort: address.port, transport: transport)
+            let shown = host == address.host || Resolver.isNumeric(host) ? address.host : "\(host) (\(address.host))"
+            Messages.write("Connection to \(shown) \(address.port) port [\(transport.name)/\(service)] succeeded!")
+        case .echoClosed(let peer, let bytes):
+            Messages.write("Connection closed on \(Messages.describe(peer)): \(bytes) bytes echoed")
+        case .warning(let failure):
+            Messages.error(failure)
+        }
+    }
+
+    /// "127.0.0.1 5566", or the path of a UNIX-domain address.
+    static func describe(_ address: SocketAddress) -> String {
+        address.family == AF_UNIX ? address.host : "\(address.host) \(address.port)"
+    }
+
+    static func error(_ error: Any) {
+        write("swnc: \(error)")
+    }
+
+    static func usageError(_ error: UsageError) {
+        write("swnc: \(error)\n\(Usage.synopsis)")
+    }
+
+    /// One write(2) a message, so that lines from one run never interleave.
+    static func write(_ line: String) {
+        let text = line + "\n"
+        text.utf8CString.withUnsafeBytes { bytes in
+            try? FileDescriptor.standardError.writeAll(UnsafeRawBufferPointer(rebasing: bytes.dropLast()))
+        }
+    }
+}

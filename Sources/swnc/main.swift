@@ -1,0 +1,54 @@
+import SwncCore
+import Glibc
+
+/// Reads the command line, runs the mode it asks for, and exits with its status.
+func runSwnc() -> Int32 {
+    let request: CommandLineRequest
+    do {
+        request = try Parser.parse(Array(CommandLine.arguments.dropFirst()))
+    } catch let error as UsageError {
+        Messages.usageError(error)
+        return 1
+    } catch {
+        Messages.error(error)
+        return 1
+    }
+    if request.help {
+        print(Usage.help, terminator: "")
+        return 0
+    }
+    if request.version {
+        print("swnc \(Usage.version)")
+        return 0
+    }
+    ProcessCleanup.install()
+    let configuration = request.configuration
+    let messages = Messages(verbosity: configuration.verbosity)
+    let report: Reporter = { messages.report($0) }
+    do {
+        switch configuration.mode {
+        case .connect:
+            try Client.run(configuration, report: report)
+        case .listen where configuration.echo:
+            if configuration.transport == .udp {
+                try DatagramEchoServer.run(configuration, report: report)
+            } else {
+                try EchoServer.run(configuration, report: report)
+            }
+        case .listen:
+            try Listener.run(configuration, report: report)
+        case .probe:
+            return try Prober.run(configuration, report: report) ? 0 : 1
+        case .broadcast:
+            try Broadcaster.run(configuration, report: report)
+        case .resolve:
+            for line in try HostAddresses.lines(for: configuration.host, configuration) { print(line) }
+        }
+    } catch {
+        Messages.error(error)
+        return 1
+    }
+    return 0
+}
+
+exit(runSwnc())
