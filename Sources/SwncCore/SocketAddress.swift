@@ -80,6 +80,11 @@ public struct SocketAddress {
                 inet_ntop(AF_INET, &address, &text, socklen_t(text.count))
             case AF_INET6:
                 var address = raw.load(as: sockaddr_in6.self).sin6_addr
+                let bytes = withUnsafeBytes(of: &address) { Array($0) }
+                if bytes[..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xff, bytes[11] == 0xff {
+                    // An IPv4 peer of a dual-stack socket: shown as the IPv4 address it is.
+                    return bytes[12...].map(String.init).joined(separator: ".")
+                }
                 inet_ntop(AF_INET6, &address, &text, socklen_t(text.count))
             case AF_UNIX:
                 return path ?? ""
