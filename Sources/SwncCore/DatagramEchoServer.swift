@@ -36,11 +36,11 @@ public final class DatagramEchoServer {
     private func receive(into batch: DatagramBatch) {
         let received = swnc_recvmmsg(batch.socket.descriptor.rawValue, batch.received, UInt32(DatagramBatch.size))
         guard received > 0 else { return }
-        batch.prepareReplies(count: Int(received)) { [self] sender in accepts(sender) }
+        batch.prepareReplies(count: Int(received)) { [self] sender in accepts(sender, on: batch.socket) }
         send(batch)
     }
 
-    private func accepts(_ sender: SocketAddress) -> Bool {
+    private func accepts(_ sender: SocketAddress, on socket: Socket) -> Bool {
         guard sender.canBeRepliedTo else { return false }
         if !configuration.keepOpen {
             if onlySender == nil { onlySender = sender }
@@ -48,7 +48,8 @@ public final class DatagramEchoServer {
         }
         if sender != lastReported {
             lastReported = sender
-            report(.connectionReceived(sender))
+            // A UNIX peer is named by the listener's path, as OpenBSD netcat does.
+            report(.connectionReceived(configuration.unixDomain ? (try? socket.localAddress()) ?? sender : sender))
         }
         return true
     }

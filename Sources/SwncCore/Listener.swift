@@ -73,7 +73,7 @@ public final class Listener {
         }
         guard let count = received else { return }
         let first = UnsafeRawBufferPointer(rebasing: buffer[..<count])
-        report(.connectionReceived(sender))
+        report(.connectionReceived(configuration.unixDomain ? (try? socket.localAddress()) ?? sender : sender))
         closeListeners(keeping: socket)
         guard sender.canBeRepliedTo, (try? socket.connect(to: sender)) != nil else {
             // An unnamed UNIX datagram sender cannot be answered: just print what arrives.

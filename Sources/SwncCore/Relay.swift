@@ -105,7 +105,11 @@ final class Relay {
         streams.inputEnded = true
         if let delay = configuration.quitDelay {
             if !peer.isDatagram { peer.socket.shutdownSending() }
-            quitTimer = loop.schedule(after: delay) { [unowned self] in end(nil) }
+            // -q quits swnc, not just this peer (a -k listener would otherwise wait for the next).
+            quitTimer = loop.schedule(after: delay) { [unowned self] in
+                end(nil)
+                loop.stop()
+            }
         } else if configuration.halfCloseOnInputEnd, !peer.isDatagram {
             peer.socket.shutdownSending()
         }
