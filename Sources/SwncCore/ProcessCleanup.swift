@@ -21,6 +21,13 @@ public enum ProcessCleanup {
         _ = (ownedFiles.count, originalFlags)
         signal(SIGINT, handleSignal)
         signal(SIGTERM, handleSignal)
+        // A parent may hand down a mask that blocks them (Foundation's Process does): unblock,
+        // or SIGINT / SIGTERM would never arrive and the socket file never be removed.
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        sigaddset(&handled, SIGINT)
+        sigaddset(&handled, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &handled, nil)
         atexit { ProcessCleanup.run() }
     }
 
