@@ -60,7 +60,7 @@ enum Listening {
         let address = try SocketAddress.unix(path: path)
         let socket = try Socket(family: AF_UNIX, type: configuration.socketType)
         do {
-            try removeStaleSocketFile(at: path, address: address, type: configuration.socketType)
+            try removeStaleSocketFile(at: path, address: address)
             try socket.bind(to: address)
         } catch {
             socket.close()
@@ -71,11 +71,15 @@ enum Listening {
         return socket
     }
 
-    private static func removeStaleSocketFile(at path: String, address: SocketAddress, type: Int32) throws {
+    private static func removeStaleSocketFile(at path: String, address: SocketAddress) throws {
         var status = stat()
         guard lstat(path, &status) == 0 else { return }
         guard status.st_mode & S_IFMT == S_IFSOCK else { throw Failure("File exists and is not a socket") }
-        let probe = try Socket(family: AF_UNIX, type: type)
+        // A datagram "connect" only names the peer: nothing reaches a live socket. A stream
+        // probe would be accepted by a live listener as its peer (ending a listener without -k).
+        // Linux answers ECONNREFUSED only when no socket is bound to the file; a live socket of
+        // another type gives EPROTOTYPE.
+        let probe = try Socket(family: AF_UNIX, type: Transport.udp.socketType)
         defer { probe.close() }
         do {
             try probe.connect(to: address, timeout: .seconds(1))
