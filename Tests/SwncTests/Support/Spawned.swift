@@ -28,6 +28,7 @@ final class Spawned: @unchecked Sendable {
     /// Starts `executable` with `arguments`; stdin is a pipe unless `standardInput` is given.
     init(_ executable: String, _ arguments: [String], standardInput: Any? = nil,
          environment: [String: String]? = nil, directory: URL? = nil) throws {
+        _ = Spawned.brokenPipesIgnored
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.standardInput = standardInput ?? input
@@ -65,6 +66,10 @@ final class Spawned: @unchecked Sendable {
             }
         }
     }
+
+    /// Writing to the stdin of a process that has already exited must fail the write, not kill
+    /// the whole test run with SIGPIPE.
+    private static let brokenPipesIgnored: Void = { _ = Glibc.signal(SIGPIPE, SIG_IGN) }()
 
     /// The built swnc with `arguments`.
     convenience init(swnc arguments: [String], standardInput: Any? = nil, directory: URL? = nil) throws {
@@ -195,7 +200,6 @@ enum Paths {
 /// Starts a Python peer from Tests/SwncTests/Peers that prints "READY <port>" once it listens.
 func startPythonPeer(_ script: String, _ arguments: [String] = []) throws -> (Spawned, UInt16) {
     let peer = try Spawned(Paths.python, ["-u", Paths.peer(script)] + arguments)
-    try peer.waitFor("READY from \(script)") { output, _ in String(decoding: output, as: UTF8.self).contains("READY") }
-    let line = peer.standardOutputText.split(separator: "\n").first { $0.hasPrefix("READY") } ?? ""
-    return (peer, UInt16(line.split(separator: " ").last ?? "") ?? 0)
+    // python -u writes print("READY", port) in pieces: wait for the whole line.
+    return (peer, try peer.waitForReadyPort(script))
 }

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+
+/// Loopback TCP ports this test holds without listening on them: a connect to one is refused
+/// for sure, and no other test can take it. `open(_:)` starts listening on one of them.
+/// The ports are consecutive, so `lo-hi` ranges can be made of them.
+final class ReservedPorts {
+    private var sockets: [Int32] = []
+    let first: UInt16
+    var ports: [UInt16] { (0..<sockets.count).map { first + UInt16($0) } }
+
+    init(count: Int, host: String = "127.0.0.1") throws {
+        // Ask the kernel for one ephemeral port, then try to take the ones after it as well.
+        for _ in 0..<200 {
+            let start = try ReservedPorts.bind(host: host, port: 0)
+            let base = ReservedPorts.localPort(of: start)
+            var taken = [start]
+            for offset in 1..<count {
+                guard base <= UInt16.max - UInt16(offset),
+                      let next = try? ReservedPorts.bind(host: host, port: base + UInt16(offset)) else { break }
+                taken.append(next)
+            }
+            if taken.count == count {
+                sockets = taken
+                first = base
+                return
+            }
+            taken.forEach { close($0) }
+        }
+        throw SpawnError.unexpected("could not reserve \(count) consecutive ports")
+    }
+
+    deinit { sockets.forEach { close($0) } }
+
+    /// Starts listening on the port at `index`, so probes and clients find it open.
+    func open(_ index: Int) throws {
+        guard listen(sockets[index], 16) == 0 else { throw SpawnError.unexpected("listen: \(String(cString: strerror(errno)))") }
+    }
+
+    private static func bind(host: String, port: UInt16) throws -> Int32 {
+        let isIPv6 = host.contains(":")
+        let descriptor = socket(isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw SpawnError.unexpected("socket: \(String(cString: strerror(errno)))") }
+        var status: Int32
+        if isIPv6 {
+            var address = sockaddr_in6()
+            address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_port = port.bigEndian
+            inet_pton(AF_INET6, host, &address.sin6_addr)
+            status = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+            }
+        } else {
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = port.bigEndian
+            inet_pton(AF_INET, host, &address.sin_addr)
+            status = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+        }
+        guard status == 0 else {
+            close(descriptor)
+            throw SpawnError.unexpected("bind \(host) \(port): \(String(cString: strerror(errno)))")
+        }
+        return descriptor
+    }
+
+    private static func localPort(of descriptor: Int32) -> UInt16 {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(descriptor, $0, &length) }
+        }
+        return withUnsafeBytes(of: storage) { raw in
+            Int32(storage.ss_family) == AF_INET6
+                ? UInt16(bigEndian: raw.load(as: sockaddr_in6.self).sin6_port)
+                : UInt16(bigEndian: raw.load(as: sockaddr_in.self).sin_port)
+        }
+    }
+}
+
+/// A loopback port nobody uses right now (for -p): taken from the kernel and let go again.
+func unusedPort() throws -> UInt16 {
+    try ReservedPorts(count: 1).first
+}
+
+/// The name /etc/services gives `port`, or "*", as swnc's `[tcp/SERVICE]` shows it.
+func serviceName(ofPort port: UInt16, transport: String) -> String {
+    guard let entry = getservbyport(Int32(port.bigEndian), transport) else { return "*" }
+    return String(cString: entry.pointee.s_name)
+}
