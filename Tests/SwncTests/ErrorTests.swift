@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+
+/// Every bad command line, and every failure to resolve, connect or bind: one line on stderr
+/// that starts with `swnc: ` (bad usage adds the usage), exit 1, never a death by signal.
+@Suite struct ErrorTests {
+    struct BadCommand: CustomTestStringConvertible, Sendable {
+        /// `{closed}`: a loopback port nobody listens on; `{open}`: one somebody listens on;
+        /// `{dir}`: a fresh directory.
+        let arguments: [String]
+        /// What the error line must say (after the same substitutions).
+        let says: String
+        var testDescription: String { arguments.joined(separator: " ") }
+    }
+
+    static let usageErrors = [
+        BadCommand(arguments: ["-x", "127.0.0.1", "80"], says: "invalid option -- 'x'"),
+        BadCommand(arguments: ["--bogus", "127.0.0.1", "80"], says: "unrecognized option '--bogus'"),
+        BadCommand(arguments: ["--listen=1", "80"], says: "option '--listen' doesn't allow an argument"),
+        BadCommand(arguments: [], says: "missing destination or port"),
+        BadCommand(arguments: ["127.0.0.1"], says: "missing destination or port"),
+        BadCommand(arguments: ["127.0.0.1", "80", "81"], says: "too many operands"),
+        BadCommand(arguments: ["-l"], says: "missing port to listen on"),
+        BadCommand(arguments: ["-l", "127.0.0.1", "80", "81"], says: "too many operands"),
+        BadCommand(arguments: ["-z", "127.0.0.1"], says: "missing destination or port"),
+        BadCommand(arguments: ["-U"], says: "-U takes one socket path"),
+        BadCommand(arguments: ["-U", ""], says: "empty socket path"),
+        BadCommand(arguments: ["", "80"], says: "empty host"),
+        BadCommand(arguments: ["-l", "", "80"], says: "empty host"),
+        BadCommand(arguments: ["-z", "", "80"], says: "empty host"),
+        BadCommand(arguments: ["-s", "", "127.0.0.1", "80"], says: "empty source address"),
+        BadCommand(arguments: ["127.0.0.1", "0"], says: "port out of range: '0'"),
+        BadCommand(arguments: ["127.0.0.1", "65536"], says: "port out of range: '65536'"),
+        BadCommand(arguments: ["-l", "65536"], says: "port out of range: '65536'"),
+        BadCommand(arguments: ["-lu", "127.0.0.1", "70000"], says: "port out of range: '70000'"),
+        BadCommand(arguments: ["127.0.0.1", "--", "-5"], says: "port out of range: '-5'"),
+        BadCommand(arguments: ["-z", "127.0.0.1", "0"], says: "port out of range: '0'"),
+        BadCommand(arguments: ["-z", "127.0.0.1", "1-65536"], says: "port out of range: '65536'"),
+        BadCommand(arguments: ["-z", "127.0.0.1", "90-80"], says: "invalid port range: '90-80'"),
+        BadCommand(arguments: ["-z", "127.0.0.1", "80-"], says: "invalid port: ''"),
+        BadCommand(arguments: ["--broadcast", "0"], says: "port out of range: '0'"),
+        BadCommand(arguments: ["127.0.0.1", "eighty"], says: "invalid port: 'eighty'"),
+        BadCommand(arguments: ["127.0.0.1", "٨٠"], says: "invalid port: '٨٠'"),
+        BadCommand(arguments: ["127.0.0.1", "99999999999999999999"], says: "invalid port: '99999999999999999999'"),
+        BadCommand(arguments: ["-p", "x", "127.0.0.1", "80"], says: "invalid port: 'x'"),
+        BadCommand(arguments: ["-p", "0", "127.0.0.1", "80"], says: "port out of range: '0'"),
+        BadCommand(arguments: ["-p", "65536", "127.0.0.1", "80"], says: "port out of range: '65536'"),
+        BadCommand(arguments: ["-l", "-p", "1", "2"], says: "cannot use -p with -l and a port"),
+        BadCommand(arguments: ["-w", "abc", "127.0.0.1", "80"], says: "invalid time for -w: 'abc'"),
+        BadCommand(arguments: ["-w", "", "127.0.0.1", "80"], says: "invalid time for -w: ''"),
+        BadCommand(arguments: ["-w", "-5", "127.0.0.1", "80"], says: "invalid time for -w: '-5'"),
+        BadCommand(arguments: ["-w", "nan", "127.0.0.1", "80"], says: "invalid time for -w: 'nan'"),
+        BadCommand(arguments: ["-w", "1e300", "127.0.0.1", "80"], says: "invalid time for -w: '1e300'"),
+        BadCommand(arguments: ["-w2x", "127.0.0.1", "80"], says: "invalid time for -w: '2x'"),
+        BadCommand(arguments: ["-q", "soon", "127.0.0.1", "80"], says: "invalid time for -q: 'soon'"),
+        BadCommand(arguments: ["-q", "-99999999999", "127.0.0.1", "80"], says: "invalid time for -q: '-99999999999'"),
+        BadCommand(arguments: ["127.0.0.1", "80", "-w"], says: "option requires an argument -- 'w'"),
+        BadCommand(arguments: ["127.0.0.1", "80", "--wait"], says: "option requires an argument -- --wait"),
+        BadCommand(arguments: ["-l", "-z", "80"], says: "cannot use -l and -z"),
+        BadCommand(arguments: ["-lz", "127.0.0.1", "80"], says: "cannot use -l and -z"),
+        BadCommand(arguments: ["-l", "--broadcast", "80"], says: "cannot use -l and --broadcast"),
+        BadCommand(arguments: ["-z", "--resolve"], says: "cannot use -z and --resolve"),
+        BadCommand(arguments: ["--echo", "127.0.0.1", "80"], says: "--echo needs -l"),
+        BadCommand(arguments: ["-k", "127.0.0.1", "80"], says: "-k needs -l"),
+        BadCommand(arguments: ["-ku", "127.0.0.1", "80"], says: "-k needs -l"),
+        BadCommand(arguments: ["-4", "-6", "127.0.0.1", "80"], says: "cannot use -4 and -6"),
+        BadCommand(arguments: ["-64", "127.0.0.1", "80"], says: "cannot use -4 and -6"),
+        BadCommand(arguments: ["-zU", "/tmp/x.sock"], says: "cannot use -U and -z"),
+        BadCommand(arguments: ["-6", "--broadcast", "80"], says: "--broadcast is IPv4 only"),
+        BadCommand(arguments: ["--broadcast"], says: "--broadcast takes [address] port"),
+        BadCommand(arguments: ["--broadcast", "10.0.0.255", "80", "81"], says: "--broadcast takes [address] port"),
+        BadCommand(arguments: ["--resolve", "localhost", "other"], says: "--resolve takes at most one host"),
+        BadCommand(arguments: ["-n", "127.0.0.1", "http"], says: "invalid port: 'http'"),
+    ]
+
+    /// The usage that follows a usage error, the same for all.
+    static let usage: String = {
+        let text = (try? runSwnc(["-x"]).errors) ?? ""
+        return String(text.drop { $0 != "\n" }.dropFirst())
+    }()
+
+    @Test(arguments: usageErrors)
+    func badUsageIsOneErrorLineThenTheUsage(_ case: BadCommand) throws {
+        let result = try runSwnc(`case`.arguments)
+        #expect(result.status == 1)
+        #expect(result.output.isEmpty)
+        #expect(result.errors == "swnc: \(`case`.says)\n\(ErrorTests.usage)")
+        #expect(ErrorTests.usage.hasPrefix("usage: swnc ") && !ErrorTests.usage.contains("swnc: "))
+    }
+
+    static let failures = [
+        BadCommand(arguments: ["-n", "localhost", "80"], says: "resolve localhost failed: "),
+        BadCommand(arguments: ["-6", "127.0.0.1", "80"], says: "resolve 127.0.0.1 failed: "),
+        BadCommand(arguments: ["-l", "-n", "localhost", "0"], says: "resolve localhost failed: "),
+        BadCommand(arguments: ["127.0.0.1", "{closed}"], says: "connect to 127.0.0.1 port {closed} (tcp) failed: Connection refused"),
+        BadCommand(arguments: ["-v", "127.0.0.1", "{closed}"], says: "connect to 127.0.0.1 port {closed} (tcp) failed: Connection refused"),
+        BadCommand(arguments: ["-U", "{dir}/missing.sock"], says: "connect to {dir}/missing.sock failed: No such file or directory"),
+        BadCommand(arguments: ["-l", "127.0.0.1", "{open}"], says: "bind to 127.0.0.1 port {open} (tcp) failed: Address already in use"),
+        BadCommand(arguments: ["--echo", "-l", "127.0.0.1", "{open}"], says: "bind to 127.0.0.1 port {open} (tcp) failed: Address already in use"),
+        // 192.0.2.1 (TEST-NET-1) is on no interface of this machine: binding to it fails, nothing is sent.
+        BadCommand(arguments: ["-l", "192.0.2.1", "0"], says: "bind to 192.0.2.1 port 0 (tcp) failed: Cannot assign requested address"),
+        BadCommand(arguments: ["-lu", "192.0.2.1", "0"], says: "bind to 192.0.2.1 port 0 (udp) failed: Cannot assign requested address"),
+        BadCommand(arguments: ["-s", "192.0.2.1", "127.0.0.1", "{open}"], says: "bind to 192.0.2.1 port 0 (tcp) failed: Cannot assign requested address"),
+        BadCommand(arguments: ["-p", "{open}", "127.0.0.1", "{open}"], says: "bind to 0.0.0.0 port {open} (tcp) failed: Address already in use"),
+        BadCommand(arguments: ["-lU", "{dir}/no/such/dir.sock"], says: "bind to {dir}/no/such/dir.sock failed: No such file or directory"),
+    ]
+
+    @Test(arguments: failures)
+    func failureIsOneErrorLine(_ case: BadCommand) throws {
+        let ports = try ReservedPorts(count: 2)
+        try ports.open(1)
+        let directory = try Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func substituted(_ text: String) -> String {
+            text.replacingOccurrences(of: "{closed}", with: String(ports.first))
+                .replacingOccurrences(of: "{open}", with: String(ports.first + 1))
+                .replacingOccurrences(of: "{dir}", with: directory.path)
+        }
+        let result = try runSwnc(`case`.arguments.map(substituted))
+        #expect(result.status == 1)
+        #expect(result.errorLines.count == 1, "got: \(result.errors)")
+        #expect(result.errors.hasPrefix("swnc: \(substituted(`case`.says))"), "got: \(result.errors)")
+    }
+
+    /// Odd input on stdin or argv never kills swnc: it exits 0 or 1, never by a signal.
+    @Test(arguments: [
+        ["-w", "0.0000000001", "127.0.0.1", "{closed}"],
+        ["-q", "0", "-u", "127.0.0.1", "{closed}"],
+        ["-", "{closed}"],
+        ["-l", "127.0.0.1", "\u{1F600}"],
+        ["--=", "127.0.0.1", "{closed}"],
+        ["-zv", "127.0.0.1", "{closed}-{closed}"],
+    ])
+    func oddCommandLinesEndWithAStatusNotASignal(_ arguments: [String]) throws {
+        let ports = try ReservedPorts(count: 1)
+        let result = try runSwnc(arguments.map { $0.replacingOccurrences(of: "{closed}", with: String(ports.first)) },
+                                 input: String(repeating: "\u{0}\u{FF}garbage\n", count: 100))
+        #expect(result.status == 0 || result.status == 1, "status \(result.status); stderr: \(result.errors)")
+        if result.status == 1 { #expect(result.errors.hasPrefix("swnc: "), "got: \(result.errors)") }
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+
+/// The -v lines, word for word as SPEC.md (and OpenBSD netcat) has them.
+@Suite struct MessageTests {
+    /// A listener's ready line, with the real port in place of the 0 that was asked for.
+    struct ReadyLine: CustomTestStringConvertible, Sendable {
+        let arguments: [String]
+        /// The line up to the port: "Listening on 127.0.0.1 ".
+        let prefix: String
+        var testDescription: String { arguments.joined(separator: " ") }
+    }
+
+    static let readyLines = [
+        ReadyLine(arguments: ["-v", "-l", "127.0.0.1", "0"], prefix: "Listening on 127.0.0.1 "),
+        ReadyLine(arguments: ["-v", "-l", "::1", "0"], prefix: "Listening on ::1 "),
+        ReadyLine(arguments: ["-v", "-l", "0"], prefix: "Listening on :: "),
+        ReadyLine(arguments: ["-v", "-4", "-l", "0"], prefix: "Listening on 0.0.0.0 "),
+        ReadyLine(arguments: ["-v", "-6", "-l", "0"], prefix: "Listening on :: "),
+        ReadyLine(arguments: ["-vn", "-l", "127.0.0.1", "0"], prefix: "Listening on 127.0.0.1 "),
+        ReadyLine(arguments: ["-v", "-lu", "127.0.0.1", "0"], prefix: "Bound on 127.0.0.1 "),
+        ReadyLine(arguments: ["-v", "-lu", "0"], prefix: "Bound on :: "),
+        ReadyLine(arguments: ["-v", "-4", "-lu", "0"], prefix: "Bound on 0.0.0.0 "),
+    ]
+
+    @Test(arguments: readyLines)
+    func listenerPrintsItsRealPort(_ case: ReadyLine) throws {
+        let listener = try Spawned(swnc: `case`.arguments)
+        let line = try listener.waitForErrorLines(1)[0]
+        #expect(line.hasPrefix(`case`.prefix), "got: \(line)")
+        let port = UInt16(line.dropFirst(`case`.prefix.count))
+        #expect(port != nil && port != 0, "no real port in: \(line)")
+        #expect(listener.standardError == line + "\n", "one line only")
+    }
+
+    @Test func scriptReadsTheEphemeralPortFromTheListeningLine() throws {
+        let script = try Spawned("/bin/sh", [Paths.peer("read_port_from_verbose_line.sh"), Paths.swnc])
+        #expect(try script.waitForExit() == 0, "stderr: \(script.standardError)")
+        let output = script.standardOutputText
+        #expect(output.hasPrefix("hello via "), "got: \(output)")
+        let port = UInt16(output.dropFirst("hello via ".count).dropLast())
+        #expect(port != nil && port != 0, "got: \(output)")
+    }
+
+    /// The peer's address and port, IPv4 peers of the dual-stack socket shown as IPv4.
+    @Test(arguments: [("127.0.0.1", "127.0.0.1"), ("::1", "::1"), (nil, "127.0.0.1"), (nil, "::1")])
+    func connectionReceivedNamesThePeer(listenAddress: String?, clientAddress: String) throws {
+        let listener = try Spawned(swnc: ["-v", "-l"] + (listenAddress.map { [$0] } ?? []) + ["0"])
+        let port = try listener.waitForPort()
+        let clientPort = try unusedPort()
+        let client = try Spawned(swnc: ["-N", "-p", String(clientPort), clientAddress, String(port)])
+        client.closeInput()
+        let line = try listener.waitForError(containing: "Connection received on ")
+        #expect(line == "Connection received on \(clientAddress) \(clientPort)")
+        #expect(try client.waitForExit() == 0)
+        #expect(try listener.waitForExit() == 0)
+    }
+
+    struct ClientLine: CustomTestStringConvertible, Sendable {
+        let arguments: [String]
+        /// The destination as the message shows it.
+        let shown: String
+        var testDescription: String { arguments.joined(separator: " ") }
+    }
+
+    @Test(arguments: [
+        ClientLine(arguments: ["-v", "127.0.0.1"], shown: "127.0.0.1"),
+        ClientLine(arguments: ["-v", "localhost"], shown: "localhost (127.0.0.1)"),
+        ClientLine(arguments: ["-vn", "127.0.0.1"], shown: "127.0.0.1"),
+        ClientLine(arguments: ["-v", "-4", "localhost"], shown: "localhost (127.0.0.1)"),
+    ])
+    func tcpClientSaysConnectionSucceeded(_ case: ClientLine) throws {
+        let (server, port) = try startPythonPeer("tcp_observer.py", ["--wait-eof", "10"])
+        let result = try runSwnc(`case`.arguments + ["-N", String(port)])
+        #expect(result.status == 0)
+        let service = serviceName(ofPort: port, transport: "tcp")
+        #expect(result.errors == "Connection to \(`case`.shown) \(port) port [tcp/\(service)] succeeded!\n")
+        _ = try server.waitForExit()
+    }
+
+    /// UDP has no handshake: the line comes once the socket is connected, with no probe
+    /// datagrams sent. Port 53 shows the service name; nothing is sent to it (stdin is empty).
+    @Test(arguments: [
+        ClientLine(arguments: ["-vu", "127.0.0.1"], shown: "127.0.0.1"),
+        ClientLine(arguments: ["-vun", "127.0.0.1"], shown: "127.0.0.1"),
+        ClientLine(arguments: ["-vu", "localhost"], shown: "localhost (127.0.0.1)"),
+    ])
+    func udpClientSaysConnectionSucceededWithServiceName(_ case: ClientLine) throws {
+        let result = try runSwnc(`case`.arguments + ["-q", "0", "53"])
+        #expect(result.status == 0)
+        #expect(result.errors == "Connection to \(`case`.shown) 53 port [udp/domain] succeeded!\n")
+    }
+
+    @Test func unixListenerNamesThePath() throws {
+        let directory = try Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("verbose.sock").path
+        let listener = try Spawned(swnc: ["-v", "-lU", path])
+        try listener.waitForError(containing: "Listening on ")
+        let client = try Spawned(swnc: ["-NU", path])
+        client.closeInput()
+        #expect(try client.waitForExit() == 0)
+        #expect(try listener.waitForExit() == 0)
+        #expect(listener.standardError == "Bound on \(path)\nListening on \(path)\nConnection received on \(path)\n")
+    }
+
+    @Test func unixDatagramListenerSaysBound() throws {
+        let directory = try Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("verbose-datagram.sock").path
+        let listener = try Spawned(swnc: ["-v", "-luU", path])
+        let line = try listener.waitForErrorLines(1)[0]
+        #expect(line == "Bound on \(path)")
+    }
+}

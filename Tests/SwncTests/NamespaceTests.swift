@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+/// What must not happen on the machine's own network: broadcasts, and a `localhost` that
+/// resolves to ::1 first. Each test makes its own network namespaces (deleted afterwards).
+@Suite struct NamespaceTests {
+    enum Receiver: String, CaseIterable, CustomTestStringConvertible, Sendable {
+        case swnc, python
+        var testDescription: String { rawValue }
+
+        /// Starts listening in `namespace` for broadcasts; returns it and its port.
+        func start(in namespace: NetworkNamespace) throws -> (Spawned, UInt16) {
+            switch self {
+            case .swnc:
+                let receiver = try namespace.spawnSwnc(["-v", "-kul", "0"])
+                return (receiver, try receiver.waitForPort())
+            case .python:
+                return try namespace.startPythonPeer("udp_collector.py", ["0.0.0.0"])
+            }
+        }
+    }
+
+    /// `--broadcast [address] port` arguments before the port.
+    static let broadcasts: [[String]] = [
+        [],  // 255.255.255.255
+        ["255.255.255.255"],
+        ["10.200.7.255"],
+        ["-s", "10.200.7.1", "10.200.7.255"],
+    ]
+
+    @Test(NetworkNamespace.required, arguments: Receiver.allCases, broadcasts)
+    func broadcastReachesReceiverOnTheLink(_ receiver: Receiver, arguments: [String]) throws {
+        let (senderSide, receiverSide) = try NetworkNamespace.pair(label: "bcast", subnet: "10.200.7")
+        let (listening, port) = try receiver.start(in: receiverSide)
+        let sender = try senderSide.spawnSwnc(["--broadcast"] + arguments + [String(port)])
+        sender.write("first line\n")
+        sender.write("second line\n")
+        sender.closeInput()
+        #expect(try sender.waitForExit() == 0, "sender: \(sender.standardError)")
+        let expected = "first line\nsecond line\n"
+        try listening.waitFor("both datagrams") { output, _ in
+            String(decoding: output, as: UTF8.self).hasSuffix(expected)
+        }
+        #expect(listening.standardOutputText.hasSuffix(expected))
+    }
+
+    /// `localhost` is ::1 first, and nothing listens there: the port-unreachable answer makes
+    /// swnc move to 127.0.0.1 and send again what ::1 was sent, so no line is lost.
+    @Test(NetworkNamespace.required)
+    func udpClientFallsBackToNextAddressWithoutLosingData() throws {
+        let namespace = try NetworkNamespace(label: "fallback", hosts: "::1 localhost\n127.0.0.1 localhost\n")
+        let (receiver, port) = try namespace.startPythonPeer("udp_collector.py", ["127.0.0.1"])
+        let client = try namespace.spawnSwnc(["-v", "-u", "localhost", String(port)])
+        try client.waitForError(containing: "Connection to localhost (::1) \(port) port [udp/")
+        let lines = ["one\n", "two\n", "three\n"]
+        for line in lines { client.write(line) }
+        try receiver.waitFor("every line") { output, _ in String(decoding: output, as: UTF8.self).contains("three\n") }
+        #expect(receiver.standardOutputText == "READY \(port)\n" + lines.joined())
+        #expect(client.standardError.contains("Connection to localhost (127.0.0.1) \(port) port [udp/"))
+    }
+}
