@@ -60,6 +60,7 @@ import Testing
         let arguments: [String]
         /// The destination as the message shows it.
         let shown: String
+        var peerHost = "127.0.0.1"
         var testDescription: String { arguments.joined(separator: " ") }
     }
 
@@ -68,9 +69,10 @@ import Testing
         ClientLine(arguments: ["-v", "localhost"], shown: "localhost (127.0.0.1)"),
         ClientLine(arguments: ["-vn", "127.0.0.1"], shown: "127.0.0.1"),
         ClientLine(arguments: ["-v", "-4", "localhost"], shown: "localhost (127.0.0.1)"),
+        ClientLine(arguments: ["-v", "-6", "::1"], shown: "::1", peerHost: "::1"),
     ])
     func tcpClientSaysConnectionSucceeded(_ case: ClientLine) throws {
-        let (server, port) = try startPythonPeer("tcp_observer.py", ["--wait-eof", "10"])
+        let (server, port) = try startPythonPeer("tcp_observer.py", ["--host", `case`.peerHost])
         let result = try runSwnc(`case`.arguments + ["-N", String(port)])
         #expect(result.status == 0)
         let service = serviceName(ofPort: port, transport: "tcp")
@@ -89,6 +91,31 @@ import Testing
         let result = try runSwnc(`case`.arguments + ["-q", "0", "53"])
         #expect(result.status == 0)
         #expect(result.errors == "Connection to \(`case`.shown) 53 port [udp/domain] succeeded!\n")
+    }
+
+    /// -z: one line per open port, the name shown with its address.
+    @Test func probeOfNameSaysNameAndAddress() throws {
+        let ports = try ReservedPorts(count: 2)
+        try ports.open(0)
+        let (open, closed) = (ports.first, ports.first + 1)
+        let result = try runSwnc(["-vz", "localhost", String(open), String(closed)])
+        #expect(result.status == 0)
+        #expect(result.errors == """
+            Connection to localhost (127.0.0.1) \(open) port [tcp/\(serviceName(ofPort: open, transport: "tcp"))] succeeded!
+            swnc: connect to localhost (127.0.0.1) port \(closed) (tcp) failed: Connection refused
+
+            """)
+    }
+
+    /// A UDP listener's peer is the sender of the first datagram.
+    @Test func udpListenerNamesTheFirstSender() throws {
+        let listener = try Spawned(swnc: ["-v", "-lu", "127.0.0.1", "0"])
+        let port = try listener.waitForPort()
+        let senderPort = try unusedPort()
+        let sender = try runSwnc(["-u", "-q", "0", "-p", String(senderPort), "127.0.0.1", String(port)], input: "first\n")
+        #expect(sender.status == 0)
+        try listener.waitForOutput(count: "first\n".count)
+        #expect(try listener.waitForErrorLines(2) == ["Bound on 127.0.0.1 \(port)", "Connection received on 127.0.0.1 \(senderPort)"])
     }
 
     @Test func unixListenerNamesThePath() throws {

@@ -36,14 +36,29 @@ import Testing
         #expect(try peer.waitForExit() == 0)
     }
 
+    /// The peer of a timing test: a TCP server that holds the connection open and reports
+    /// what it saw, or a UDP receiver (which answers nothing, so no ICMP error ends swnc).
+    enum HeldPeer: String, CaseIterable, CustomTestStringConvertible, Sendable {
+        case tcp, udp
+        var testDescription: String { rawValue }
+        var flags: [String] { self == .udp ? ["-u"] : [] }
+
+        func start() throws -> (Spawned, UInt16) {
+            self == .tcp
+                ? try startPythonPeer("tcp_observer.py", ["--wait-eof", "30", "--hold"])
+                : try startPythonPeer("udp_collector.py")
+        }
+    }
+
     /// -q secs: after stdin's EOF swnc shuts down sending and quits secs later, although the
-    /// peer keeps the connection open.
-    @Test(arguments: [("1", 1.0), ("500ms", 0.5)])
-    func quitsSecondsAfterEndOfInput(delay: String, seconds: Double) throws {
-        let (peer, port) = try startPythonPeer("tcp_observer.py", ["--wait-eof", "20", "--hold"])
-        let client = try Spawned(swnc: ["-q", delay, "127.0.0.1", String(port)])
+    /// peer is still there.
+    @Test(arguments: [(HeldPeer.tcp, "1", 1.0), (.tcp, "500ms", 0.5), (.tcp, "0.5s", 0.5), (.udp, "1", 1.0)])
+    func quitsSecondsAfterEndOfInput(peerKind: HeldPeer, delay: String, seconds: Double) throws {
+        let (peer, port) = try peerKind.start()
+        let client = try Spawned(swnc: peerKind.flags + ["-q", delay, "127.0.0.1", String(port)])
         client.write("data\n")
-        try peer.waitForOutputLine(startingWith: "PEER")  // time the quit, not the connect
+        // Time the quit, not the connect.
+        try peer.waitForOutputLine(startingWith: peerKind == .tcp ? "PEER" : "data")
         var status: Int32 = -1
         let taken = try secondsTaken {
             client.closeInput()
@@ -51,38 +66,43 @@ import Testing
         }
         #expect(status == 0)
         #expect(taken >= seconds * 0.9 && taken < seconds + 5, "quit after \(taken) s")
-        // The peer saw the sending side shut down, and its answer still reached stdout.
-        #expect(try peer.waitForOutputLine(startingWith: "RECEIVED") == "RECEIVED 5 EOF")
-        #expect(client.standardOutputText == "RECEIVED 5 EOF\n")
+        if peerKind == .tcp {
+            // The peer saw the sending side shut down, and its answer still reached stdout.
+            #expect(try peer.waitForOutputLine(startingWith: "RECEIVED") == "RECEIVED 5 EOF")
+            #expect(client.standardOutputText == "RECEIVED 5 EOF\n")
+        }
     }
 
     // MARK: -w
 
-    /// A listener whose accept queue is full drops the SYN: only -w ends the connect.
-    @Test(arguments: [("1", 1.0), ("700ms", 0.7)])
-    func connectTimesOutAfterWaitSeconds(wait: String, seconds: Double) throws {
+    /// A listener whose accept queue is full drops the SYN: only -w ends the connect (or probe).
+    @Test(arguments: [(["-w", "1"], 1.0), (["-w", "700ms"], 0.7), (["-zv", "-w", "1"], 1.0)])
+    func connectTimesOutAfterWaitSeconds(flags: [String], seconds: Double) throws {
         let (backlog, port) = try startPythonPeer("full_backlog.py")
         defer { withExtendedLifetime(backlog) {} }
         var result: Finished?
-        let taken = try secondsTaken { result = try runSwnc(["-w", wait, "127.0.0.1", String(port)], timeout: 30) }
+        let taken = try secondsTaken { result = try runSwnc(flags + ["127.0.0.1", String(port)], timeout: 30) }
         #expect(result?.status == 1)
         #expect(result?.errors == "swnc: connect to 127.0.0.1 port \(port) (tcp) failed: Connection timed out\n")
         #expect(taken >= seconds * 0.9 && taken < seconds + 5, "gave up after \(taken) s")
     }
 
-    /// A connection on which nothing moves for -w secs ends, with exit 0.
-    @Test func idleClientEndsAfterWaitSeconds() throws {
-        let (peer, port) = try startPythonPeer("tcp_observer.py", ["--wait-eof", "30", "--hold"])
+    /// A client on which nothing moves for -w secs ends, with exit 0.
+    @Test(arguments: HeldPeer.allCases)
+    func idleClientEndsAfterWaitSeconds(peerKind: HeldPeer) throws {
+        let (peer, port) = try peerKind.start()
         var status: Int32 = -1
         // Timed from before the start: the idle clock cannot start earlier than that.
         let taken = try secondsTaken {
-            let client = try Spawned(swnc: ["-w", "1", "127.0.0.1", String(port)])
+            let client = try Spawned(swnc: peerKind.flags + ["-w", "1", "127.0.0.1", String(port)])
             status = try client.waitForExit(timeout: 20)
             #expect(client.standardError.isEmpty)
         }
         #expect(status == 0)
         #expect(taken >= 1 && taken < 6, "ended after \(taken) s")
-        #expect(try peer.waitForOutputLine(startingWith: "RECEIVED") == "RECEIVED 0 EOF")
+        if peerKind == .tcp {
+            #expect(try peer.waitForOutputLine(startingWith: "RECEIVED") == "RECEIVED 0 EOF")
+        }
     }
 
     /// Traffic restarts the idle clock: sending every 0.3 s for 2 s keeps a -w 1 client alive.
@@ -215,6 +235,16 @@ import Testing
         let peerHost: String
         let expectedHost: String
         var testDescription: String { flags.joined(separator: " ") }
+    }
+
+    /// The traditional `nc -l -p port`: -p names the port to listen on.
+    @Test func listenWithSourcePortListensOnIt() throws {
+        let port = try unusedPort()
+        let listener = try Spawned(swnc: ["-v", "-l", "-p", String(port)])
+        #expect(try listener.waitForErrorLines(1) == ["Listening on :: \(port)"])
+        #expect(try runSwnc(["-N", "127.0.0.1", String(port)], input: "via -p\n").status == 0)
+        #expect(try listener.waitForExit() == 0)
+        #expect(listener.standardOutputText == "via -p\n")
     }
 
     @Test(arguments: [

@@ -12,6 +12,7 @@ final class NetworkNamespace {
     static let unavailableReason: String? = {
         guard geteuid() == 0 else { return "network namespace tests need root" }
         guard Paths.which("ip") != nil else { return "network namespace tests need iproute2's ip" }
+        removeLeftovers()
         do {
             _ = try NetworkNamespace(label: "probe")
             return nil
@@ -42,6 +43,18 @@ final class NetworkNamespace {
     }
 
     deinit { remove() }
+
+    /// Namespaces of an earlier run that was killed before it could delete them: their names
+    /// hold the PID of a process that no longer exists.
+    private static func removeLeftovers() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/var/run/netns")) ?? []
+        for name in names where name.hasPrefix("swnc-") {
+            let parts = name.split(separator: "-")
+            guard parts.count == 4, let pid = Int32(parts[2]), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            _ = try? ip(["netns", "delete", name])
+            try? FileManager.default.removeItem(atPath: "/etc/netns/\(name)")
+        }
+    }
 
     private func remove() {
         _ = try? NetworkNamespace.ip(["netns", "delete", name])
