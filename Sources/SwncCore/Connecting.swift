@@ -72,7 +72,12 @@ enum Connecting {
         do {
             if configuration.transport == .udp {
                 if let source = configuration.sourceAddress {
-                    try socket.bind(to: try SocketAddress.unix(path: source))
+                    let sourceAddress = try SocketAddress.unix(path: source)
+                    do {
+                        try socket.bind(to: sourceAddress)
+                    } catch {
+                        throw Failure("bind to \(source)", error)  // say which path failed
+                    }
                     ProcessCleanup.removeAtExit(source)
                 } else {
                     try socket.bind(to: .any(family: AF_UNIX, port: 0))
@@ -81,7 +86,7 @@ enum Connecting {
             try socket.connect(to: address, timeout: configuration.timeout)
         } catch {
             socket.close()
-            throw Failure("connect to \(path)", error)
+            throw error as? Failure ?? Failure("connect to \(path)", error)
         }
         return Relay.Peer(socket: socket, name: path, isDatagram: configuration.transport == .udp)
     }
