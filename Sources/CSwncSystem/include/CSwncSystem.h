@@ -23,4 +23,14 @@ int swnc_sendmmsg(int fd, struct swnc_mmsghdr *messages, unsigned int count);
 /// splice(2) between two descriptors, one of them a pipe, without blocking on the pipe.
 ssize_t swnc_splice(int from, int to, size_t length);
 
+/// Removes swnc's UNIX socket files and restores stdin/stdout flags at exit and on SIGINT /
+/// SIGTERM (re-raised after the clean-up), and unblocks those two signals.
+void swnc_cleanup_install(void);
+
+/// Removes `path` at exit if it is then still the file it is now; -1 if it cannot be kept.
+int swnc_cleanup_remove_at_exit(const char *path);
+
+/// Puts back `flags` (F_SETFL) on stdin or stdout at exit.
+void swnc_cleanup_restore_flags(int descriptor, int flags);
+
 #endif
