@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// `-lU path`: what swnc does with the file at path, before, during and after.
+/// `-lU path` (and `-Uu -s path`): what swnc does with the file at path, before, during and after.
 @Suite struct UnixSocketFileTests {
     /// A fresh directory, removed at the end of the test.
     final class Directory {
@@ -38,12 +38,60 @@ import Testing
         }
     }
 
-    @Test(arguments: NotASocket.allCases, streamAndDatagram)
-    func fileThatIsNotASocketIsNeverDeleted(_ existing: NotASocket, mode: [String]) throws {
+    /// The ways swnc makes a socket file of its own.
+    enum Maker: String, CaseIterable, CustomTestStringConvertible, Sendable {
+        case streamListener, datagramListener
+        /// `-Uu -s path`: the client's own address, for replies.
+        case datagramClient
+        var testDescription: String { rawValue }
+
+        func arguments(path: String, in directory: Directory) -> [String] {
+            switch self {
+            case .streamListener: return ["-v", "-lU", path]
+            case .datagramListener: return ["-v", "-q", "0", "-lUu", path]
+            case .datagramClient: return ["-Uu", "-q", "0", "-s", path, directory.path("server.sock")]
+            }
+        }
+
+        /// Starts swnc (and, for the client, its server) and waits until the file is made.
+        func start(path: String, in directory: Directory) throws -> (swnc: Spawned, server: Spawned?) {
+            guard self == .datagramClient else {
+                let listener = try Spawned(swnc: arguments(path: path, in: directory))
+                try listener.waitForError(containing: "Bound on \(path)")
+                return (listener, nil)
+            }
+            let server = try Spawned(swnc: ["-v", "-lUu", directory.path("server.sock")])
+            try server.waitForError(containing: "Bound on ")
+            let client = try Spawned(swnc: arguments(path: path, in: directory))
+            client.write("from the client\n")
+            try server.waitForError(containing: "Connection received on \(path)")
+            return (client, server)
+        }
+
+        /// Ends swnc the ordinary way: its peer leaves, or (datagrams) its stdin ends with -q 0.
+        func endNormally(_ swnc: Spawned, path: String) throws {
+            switch self {
+            case .streamListener:
+                #expect(try runSwnc(["-N", "-U", path]).status == 0)
+            case .datagramListener:
+                // The sender stays until the listener has it as its peer (a sender that is
+                // already gone cannot be connected to, and the listener then only collects).
+                let sender = try Spawned(swnc: ["-Uu", path])
+                sender.write("datagram\n")
+                try swnc.waitForOutput(count: "datagram\n".count)
+                swnc.closeInput()
+            case .datagramClient:
+                swnc.closeInput()
+            }
+        }
+    }
+
+    @Test(arguments: NotASocket.allCases, Maker.allCases)
+    func fileThatIsNotASocketIsNeverDeleted(_ existing: NotASocket, maker: Maker) throws {
         let directory = try Directory()
         let path = directory.path("taken.sock")
         let stillThere = try existing.make(at: path, in: directory)
-        let result = try runSwnc(mode + [path])
+        let result = try runSwnc(maker.arguments(path: path, in: directory))
         #expect(result.status == 1)
         #expect(result.errorLines.count == 1 && result.errors.hasPrefix("swnc: "), "got: \(result.errors)")
         #expect(result.errors.contains(path), "the message names the path: \(result.errors)")
@@ -83,29 +131,43 @@ import Testing
     }
 
     enum Ending: String, CaseIterable, CustomTestStringConvertible, Sendable {
-        case peerLeaves, interrupt, terminate
+        case normal, interrupt, terminate
         var testDescription: String { rawValue }
     }
 
-    /// swnc removes the socket file it made however it ends: its peer leaving, SIGINT, SIGTERM.
-    @Test(arguments: Ending.allCases)
-    func ownSocketFileIsRemovedAtTheEnd(_ ending: Ending) throws {
+    /// swnc removes the socket file it made however it ends: normally, on SIGINT, on SIGTERM.
+    @Test(arguments: Maker.allCases, Ending.allCases)
+    func ownSocketFileIsRemovedAtTheEnd(_ maker: Maker, ending: Ending) throws {
         let directory = try Directory()
         let path = directory.path("own.sock")
-        let listener = try Spawned(swnc: ["-v", "-lU", path])
-        try listener.waitForError(containing: "Listening on \(path)")
+        let (swnc, server) = try maker.start(path: path, in: directory)
+        defer { withExtendedLifetime(server) {} }
         #expect(isSocket(path))
         switch ending {
-        case .peerLeaves:
-            #expect(try runSwnc(["-N", "-U", path]).status == 0)
-            #expect(try listener.waitForExit() == 0)
+        case .normal:
+            try maker.endNormally(swnc, path: path)
+            #expect(try swnc.waitForExit() == 0, "stderr: \(swnc.standardError)")
         case .interrupt:
-            listener.signal(SIGINT)
-            #expect(try listener.waitForExit() == 128 + SIGINT)
+            swnc.signal(SIGINT)
+            #expect(try swnc.waitForExit() == 128 + SIGINT)
         case .terminate:
-            listener.signal(SIGTERM)
-            #expect(try listener.waitForExit() == 128 + SIGTERM)
+            swnc.signal(SIGTERM)
+            #expect(try swnc.waitForExit() == 128 + SIGTERM)
         }
+        #expect(!existsAtAll(path))
+    }
+
+    /// The signal handler must work whatever swnc is doing when the signal comes (a handler
+    /// that waited for a Swift runtime lock hung now and then): many listeners, each signalled
+    /// as soon as it is up, all end by the signal and leave no file.
+    @Test(arguments: 0..<30)
+    func signalAtAnyMomentEndsSwncAndRemovesTheFile(_ run: Int) throws {
+        let directory = try Directory()
+        let path = directory.path("signalled-\(run).sock")
+        let listener = try Spawned(swnc: ["-v", "-lUu", path])
+        try listener.waitForError(containing: "Bound on")
+        listener.signal(SIGTERM)
+        #expect(try listener.waitForExit(timeout: 5) == 128 + SIGTERM)
         #expect(!existsAtAll(path))
     }
 
