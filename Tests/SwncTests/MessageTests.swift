@@ -131,12 +131,18 @@ import Testing
         #expect(listener.standardError == "Bound on \(path)\nListening on \(path)\nConnection received on \(path)\n")
     }
 
-    @Test func unixDatagramListenerSaysBound() throws {
+    /// As OpenBSD netcat, a UNIX datagram listener names its own path for a sender, whether
+    /// the sender has a path (-s) or an automatic abstract address.
+    @Test(arguments: [false, true])
+    func unixDatagramListenerSaysBoundThenNamesItsPath(senderHasPath: Bool) throws {
         let directory = try Paths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("verbose-datagram.sock").path
-        let listener = try Spawned(swnc: ["-v", "-luU", path])
-        let line = try listener.waitForErrorLines(1)[0]
-        #expect(line == "Bound on \(path)")
+        let listener = try Spawned(swnc: ["-v", "-lUu", path])
+        #expect(try listener.waitForErrorLines(1) == ["Bound on \(path)"])
+        let senderPath = directory.appendingPathComponent("sender.sock").path
+        let sender = try Spawned(swnc: ["-Uu"] + (senderHasPath ? ["-s", senderPath] : []) + [path])
+        sender.write("hello\n")
+        #expect(try listener.waitForErrorLines(2) == ["Bound on \(path)", "Connection received on \(path)"])
     }
 }

@@ -64,7 +64,7 @@ import Testing
             try server.waitForError(containing: "Bound on ")
             let client = try Spawned(swnc: arguments(path: path, in: directory))
             client.write("from the client\n")
-            try server.waitForError(containing: "Connection received on \(path)")
+            try server.waitForError(containing: "Connection received on ")  // so the client has bound its file
             return (client, server)
         }
 
