@@ -118,6 +118,16 @@ import Testing
         #expect(try listener.waitForErrorLines(2) == ["Bound on 127.0.0.1 \(port)", "Connection received on 127.0.0.1 \(senderPort)"])
     }
 
+    /// Unlike OpenBSD netcat, `-u -v` sends no "X" probe datagrams: the peer gets the data only.
+    @Test func udpVerboseSendsOnlyTheData() throws {
+        let (receiver, port) = try startPythonPeer("udp_collector.py")
+        let client = try runSwnc(["-vu", "-q", "0", "127.0.0.1", String(port)], input: "only this\n")
+        #expect(client.status == 0)
+        #expect(client.errors == "Connection to 127.0.0.1 \(port) port [udp/\(serviceName(ofPort: port, transport: "udp"))] succeeded!\n")
+        try receiver.waitForOutputLine(startingWith: "only this")
+        #expect(receiver.standardOutputText == "READY \(port)\nonly this\n")
+    }
+
     @Test func unixListenerNamesThePath() throws {
         let directory = try Paths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
