@@ -17,13 +17,13 @@ import Testing
 
     @Test(arguments: [
         // OpenBSD behaviour: EOF on stdin does not end the sending side...
-        InputEnd(flags: [], peerWait: 1, closesInput: true, verdict: "RECEIVED 6 OPEN"),
-        InputEnd(flags: ["-q", "-1"], peerWait: 1, closesInput: true, verdict: "RECEIVED 6 OPEN"),
+        InputEnd(flags: [], peerWait: 2, closesInput: true, verdict: "RECEIVED 6 OPEN"),
+        InputEnd(flags: ["-q", "-1"], peerWait: 2, closesInput: true, verdict: "RECEIVED 6 OPEN"),
         // ...unless -N asks for it.
         InputEnd(flags: ["-N"], peerWait: 20, closesInput: true, verdict: "RECEIVED 6 EOF"),
         // -d: stdin is never read, so nothing is sent, and its EOF is never seen (as nc.openbsd -d -N).
-        InputEnd(flags: ["-d"], peerWait: 1, closesInput: false, verdict: "RECEIVED 0 OPEN"),
-        InputEnd(flags: ["-d", "-N"], peerWait: 1, closesInput: true, verdict: "RECEIVED 0 OPEN"),
+        InputEnd(flags: ["-d"], peerWait: 2, closesInput: false, verdict: "RECEIVED 0 OPEN"),
+        InputEnd(flags: ["-d", "-N"], peerWait: 2, closesInput: true, verdict: "RECEIVED 0 OPEN"),
     ])
     func peerSeesEndOfInputOnlyAsTheFlagsSay(_ case: InputEnd) throws {
         let (peer, port) = try startPythonPeer("tcp_observer.py", ["--wait-eof", String(`case`.peerWait)])
