@@ -203,7 +203,7 @@ import Testing
     }
 
     /// -4 / -6 on a listener without an address: only that family's wildcard.
-    @Test(arguments: [("-4", "127.0.0.1", "::1"), ("-6", "::1", "127.0.0.1")])
+    @Test(IPv6Loopback.required, arguments: [("-4", "127.0.0.1", "::1"), ("-6", "::1", "127.0.0.1")])
     func listenerFamilyFlagLimitsWhoCanConnect(flag: String, reachable: String, refused: String) throws {
         let listener = try Spawned(swnc: ["-v", flag, "-l", "0"])
         let port = try listener.waitForPort()
@@ -217,7 +217,7 @@ import Testing
     }
 
     /// `-l PORT` without an address takes IPv4 and IPv6 peers alike (-k: one after the other).
-    @Test func listenerWithoutAddressIsReachableOverBothFamilies() throws {
+    @Test(IPv6Loopback.required) func listenerWithoutAddressIsReachableOverBothFamilies() throws {
         let listener = try Spawned(swnc: ["-v", "-k", "-l", "0"])
         let port = try listener.waitForPort()
         for address in ["127.0.0.1", "::1"] {
@@ -247,13 +247,13 @@ import Testing
         #expect(listener.standardOutputText == "via -p\n")
     }
 
-    @Test(arguments: [
+    @Test(arguments: IPv6Loopback.cases([
         Source(flags: ["-s", "127.0.0.2"], peerHost: "127.0.0.1", expectedHost: "127.0.0.2"),
         Source(flags: ["--source=127.0.0.3"], peerHost: "127.0.0.1", expectedHost: "127.0.0.3"),
         Source(flags: ["-s", "::1"], peerHost: "::1", expectedHost: "::1"),
         Source(flags: ["-p", "PORT"], peerHost: "127.0.0.1", expectedHost: "127.0.0.1"),
         Source(flags: ["-s", "127.0.0.4", "-p", "PORT"], peerHost: "127.0.0.1", expectedHost: "127.0.0.4"),
-    ])
+    ], needing: { $0.peerHost == "::1" }))
     func connectionComesFromSourceAddressAndPort(_ case: Source) throws {
         let sourcePort = try unusedPort()
         let flags = `case`.flags.map { $0 == "PORT" ? String(sourcePort) : $0 }

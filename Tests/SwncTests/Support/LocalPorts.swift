@@ -90,3 +90,16 @@ func serviceName(ofPort port: UInt16, transport: String) -> String {
     guard let entry = getservbyport(Int32(port.bigEndian), transport) else { return "*" }
     return String(cString: entry.pointee.s_name)
 }
+
+/// Whether loopback has IPv6 here (containers often have none): the tests that use ::1 need it.
+enum IPv6Loopback {
+    static let isAvailable = (try? ReservedPorts(count: 1, host: "::1")) != nil
+
+    /// Skips a test, saying why, where ::1 is missing.
+    static var required: ConditionTrait { .enabled(if: isAvailable, "no IPv6 on the loopback interface (::1)") }
+
+    /// The cases of a parameterized test, less those that need ::1 where it is missing.
+    static func cases<Case>(_ all: [Case], needing usesIPv6: (Case) -> Bool) -> [Case] {
+        isAvailable ? all : all.filter { !usesIPv6($0) }
+    }
+}
