@@ -21,6 +21,13 @@ public enum ProcessCleanup {
         _ = (ownedFiles.count, originalFlags)
         signal(SIGINT, handleSignal)
         signal(SIGTERM, handleSignal)
+        // A blocked signal mask is inherited across exec (a parent's worker thread may block
+        // them): unblock the two we handle, or SIGINT / SIGTERM would never reach swnc.
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        sigaddset(&handled, SIGINT)
+        sigaddset(&handled, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &handled, nil)
         atexit { ProcessCleanup.run() }
     }
 
