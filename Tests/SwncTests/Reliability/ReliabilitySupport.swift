@@ -47,20 +47,21 @@ struct ExclusivePipe {
 }
 
 /// A swnc whose stdin and stdout are whatever the test gives (a file, one end of a pipe) and
-/// whose stderr goes to a small temporary file. SIGPIPE starts at its default action, so that a
+/// whose stderr goes to a small temporary file unless the test gives one. SIGPIPE starts at its default action, so that a
 /// swnc that forgot to ignore it would die of it even if the test runner ignores it.
 final class RedirectedSwnc {
     let process = Process()
     private let errorsPath: String
 
-    init(_ arguments: [String], standardInput: FileHandle, standardOutput: FileHandle, directory: URL? = nil) throws {
+    init(_ arguments: [String], standardInput: FileHandle, standardOutput: FileHandle,
+         standardError: FileHandle? = nil, directory: URL? = nil) throws {
         errorsPath = FileManager.default.temporaryDirectory.appendingPathComponent("swnc-stderr-\(UUID().uuidString.prefix(8))").path
         FileManager.default.createFile(atPath: errorsPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Paths.python)
         process.arguments = ["-u", Paths.peer("fault_exec_default_sigpipe.py"), Paths.swnc] + arguments
         process.standardInput = standardInput
         process.standardOutput = standardOutput
-        process.standardError = FileHandle(forWritingAtPath: errorsPath)
+        process.standardError = standardError ?? FileHandle(forWritingAtPath: errorsPath)
         if let directory { process.currentDirectoryURL = directory }
         try process.run()
     }
