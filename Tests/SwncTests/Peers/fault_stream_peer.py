@@ -5,8 +5,10 @@
 #   fault_stream_peer.py send-close FILE          listen, send FILE to the first connection without
 #                                                 reading anything, close; prints "SENT <bytes>"
 #   fault_stream_peer.py flood-close PORT         connect to 127.0.0.1 PORT, send without ever
-#                                                 reading until the server stops taking bytes, then
-#                                                 reset; prints "FLOODED <bytes>"
+#                                                 reading until the server stops taking bytes (or
+#                                                 64 MiB went in: a server that queues without
+#                                                 bound), print "FLOODED <bytes>", wait for a line
+#                                                 on stdin, then reset
 import socket
 import struct
 import sys
@@ -56,7 +58,7 @@ elif mode == "flood-close":
     connection.setblocking(False)
     chunk = bytes(65536)
     flooded, last_progress = 0, time.monotonic()
-    while time.monotonic() - last_progress < 1:
+    while time.monotonic() - last_progress < 1 and flooded < 64 << 20:
         try:
             flooded += connection.send(chunk)
             last_progress = time.monotonic()
