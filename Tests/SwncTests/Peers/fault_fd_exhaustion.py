@@ -10,6 +10,8 @@ import socket
 import sys
 import time
 
+from load_report import report
+
 port, count = int(sys.argv[1]), int(sys.argv[2])
 
 
@@ -52,12 +54,12 @@ for index in range(count):
     connection.setblocking(False)
     connections.append((index, connection))
 served = echo_round(connections, b"first", 3)
-print("SERVED", len(served), flush=True)
-print("AGAIN", len(echo_round(served, b"again", 3)), flush=True)
+report("SERVED", len(served))
+report("AGAIN", len(echo_round(served, b"again", 3)))
 sys.stdin.readline()
 for _, connection in served:
     connection.close()
 served_indexes = {index for index, _ in served}
 # The waiting connections' first lines are already queued: their echoes come once accepted.
 waiting = {connection: (index, b"first %d\n" % index) for index, connection in connections if index not in served_indexes}
-print("LATE", len(await_echoes(waiting, 10)), len(waiting), flush=True)
+report("LATE", len(await_echoes(waiting, 10)), len(waiting))

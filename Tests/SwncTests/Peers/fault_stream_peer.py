@@ -14,6 +14,8 @@ import struct
 import sys
 import time
 
+from load_report import report
+
 mode = sys.argv[1]
 
 
@@ -27,7 +29,7 @@ def accept_one():
     server.bind(("127.0.0.1", 0))
     server.listen(1)
     server.settimeout(30)
-    print("READY", server.getsockname()[1], flush=True)
+    report("READY", server.getsockname()[1])
     connection, _ = server.accept()
     connection.settimeout(30)
     return connection
@@ -42,7 +44,7 @@ if mode == "reset-after":
             break
         received += len(chunk)
     reset(connection)
-    print("RESET", received, flush=True)
+    report("RESET", received)
 elif mode == "send-close":
     connection = accept_one()
     sent = 0
@@ -52,7 +54,7 @@ elif mode == "send-close":
     except OSError:
         pass
     connection.close()
-    print("SENT", sent, flush=True)
+    report("SENT", sent)
 elif mode == "flood-close":
     connection = socket.create_connection(("127.0.0.1", int(sys.argv[2])))
     connection.setblocking(False)
@@ -64,7 +66,7 @@ elif mode == "flood-close":
             last_progress = time.monotonic()
         except BlockingIOError:
             time.sleep(0.01)
-    print("FLOODED", flooded, flush=True)
+    report("FLOODED", flooded)
     sys.stdin.readline()
     reset(connection)
-    print("RESET", flush=True)
+    report("RESET")

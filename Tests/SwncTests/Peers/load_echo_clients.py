@@ -14,6 +14,8 @@ import socket
 import sys
 import time
 
+from load_report import report
+
 parser = argparse.ArgumentParser()
 parser.add_argument("port", type=int)
 parser.add_argument("--clients", type=int, default=0)
@@ -53,7 +55,7 @@ def run_concurrently(count):
     clients = [Client(index) for index in range(count)]
     for client in clients:
         selector.register(client.socket, selectors.EVENT_READ | selectors.EVENT_WRITE, client)
-    print("CONNECTED", count, flush=True)
+    report("CONNECTED", count)
     open_clients = count
     deadline = time.monotonic() + arguments.timeout
     while open_clients and time.monotonic() < deadline:
@@ -64,7 +66,7 @@ def run_concurrently(count):
                     client.sent += client.socket.send(client.data[client.sent:min(client.limit(), client.sent + CHUNK)])
                     if client.sent == client.limit():
                         if arguments.stall_halfway:
-                            print("HALFWAY", flush=True)
+                            report("HALFWAY")
                         else:
                             client.socket.shutdown(socket.SHUT_WR)
                         selector.modify(client.socket, selectors.EVENT_READ, client)
@@ -89,7 +91,7 @@ def run_concurrently(count):
     failures = [client for client in clients if client.failed or client.received != len(client.data)]
     for client in failures[:5]:
         print("FAILED", client.index, client.failed or "timed out", file=sys.stderr, flush=True)
-    print("DONE", count - len(failures), len(failures), flush=True)
+    report("DONE", count - len(failures), len(failures))
 
 
 def run_sequentially(count):
@@ -109,7 +111,7 @@ def run_sequentially(count):
             failed += echoed != data
         except OSError:
             failed += 1
-    print("DONE", count - failed, failed, flush=True)
+    report("DONE", count - failed, failed)
 
 
 if arguments.sequential:

@@ -16,6 +16,8 @@ import sys
 import threading
 import time
 
+from load_report import report
+
 parser = argparse.ArgumentParser()
 parser.add_argument("mode")
 parser.add_argument("target", nargs="?")
@@ -41,14 +43,14 @@ def receive_and_hash(read_into):
         if arguments.pause_every and since_pause >= arguments.pause_every:
             since_pause = 0
             time.sleep(arguments.pause_ms / 1000)
-    print("RECEIVED", total, digest.hexdigest(), flush=True)
+    report("RECEIVED", total, digest.hexdigest())
 
 
 def send_file(connection):
     with open(arguments.send, "rb") as source:
         sent = connection.sendfile(source)
     connection.shutdown(socket.SHUT_WR)
-    print("SENT", sent, flush=True)
+    report("SENT", sent)
 
 
 def serve(connection):
@@ -71,7 +73,7 @@ elif arguments.mode.startswith("serve-"):
     server.bind(arguments.target if family == socket.AF_UNIX else ("127.0.0.1", 0))
     server.listen(1)
     server.settimeout(60)
-    print("READY", 0 if family == socket.AF_UNIX else server.getsockname()[1], flush=True)
+    report("READY", 0 if family == socket.AF_UNIX else server.getsockname()[1])
     connection, _ = server.accept()
     server.close()
     serve(connection)

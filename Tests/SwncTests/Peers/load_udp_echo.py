@@ -13,6 +13,8 @@ import struct
 import sys
 import time
 
+from load_report import report
+
 port, mode = int(sys.argv[1]), sys.argv[2]
 LARGEST = 65507
 client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -46,7 +48,7 @@ def check_sizes():
         else:
             failed += 1
             print("size %d came back as %s" % (size, None if echoed is None else len(echoed)), file=sys.stderr)
-    print("SIZES", ok, failed, flush=True)
+    report("SIZES", ok, failed)
 
 
 def numbered(sequence):
@@ -88,7 +90,7 @@ def burst(count):
                     seen.add(sequence)
         if sent < count:
             quiet_since = time.monotonic()
-    print("BURST", len(seen), corrupted, flush=True)
+    report("BURST", len(seen), corrupted)
 
 
 if mode == "sizes":

@@ -179,7 +179,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let live = directory.appendingPathComponent("live.sock").path
         let liveListener = try Spawned(swnc: ["-lU", "-v", live])
-        try liveListener.waitForError(containing: "Bound on")
+        try liveListener.waitForError(containing: "Listening on")
         let port = String(reserved.port)
         let cases: [(arguments: [String], words: String, usage: Bool)] = [
             (["-X"], "invalid option", true),

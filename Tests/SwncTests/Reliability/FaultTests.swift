@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func peerThatResetsWhileSwncWritesEndsItCleanly() throws {
-        let (peer, port) = try startPythonPeer("fault_stream_peer.py", ["reset-after", "1048576"])
+        let (peer, port) = try startPeer("fault_stream_peer.py", ["reset-after", "1048576"])
         let swnc = try Spawned(swncWithDefaultSignals: ["127.0.0.1", String(port)],
                                standardInput: LargeRandomFile.readHandle())
         let status = try swnc.waitForExit(timeout: 30)
@@ -27,7 +27,7 @@ import Testing
     /// stdout, and must deliver all of it.
     @Test func peerThatClosesWhileDataIsQueuedLosesNothing() throws {
         let file = LargeRandomFile.shared
-        let (peer, port) = try startPythonPeer("fault_stream_peer.py", ["send-close", file.path])
+        let (peer, port) = try startPeer("fault_stream_peer.py", ["send-close", file.path])
         let toHasher = ExclusivePipe()
         let hasher = try Spawned(Paths.python, ["-u", Paths.peer("load_stream_peer.py"), "hash-stdin"]
                                  + ByteExactTransferTests.slowReader, standardInput: toHasher.reading)
@@ -44,7 +44,7 @@ import Testing
     /// connection ends, the server serves on and gives its descriptors back.
     @Test func echoPeerThatResetsWithEchoesQueuedLeavesTheServerServing() throws {
         let (server, port) = try LoadTests.echoServer()
-        let before = ProcessFacts.openDescriptors(of: server.pid)
+        let before = try LoadTests.baselineDescriptors(of: server, port: port)
         let flooder = try Spawned(Paths.python, ["-u", Paths.peer("fault_stream_peer.py"), "flood-close", String(port)])
         try flooder.reportedLine("FLOODED", timeout: 30)
         flooder.write("reset\n")
@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func stdoutThatIsAClosedPipeEndsSwncWithOneMessage() throws {
-        let (peer, port) = try startPythonPeer("fault_stream_peer.py", ["send-close", LargeRandomFile.shared.path])
+        let (peer, port) = try startPeer("fault_stream_peer.py", ["send-close", LargeRandomFile.shared.path])
         let swnc = try RedirectedSwnc(["-d", "127.0.0.1", String(port)], standardInput: Self.devNull(),
                                       standardOutput: try Self.closedPipe())
         #expect(try swnc.waitForExit(timeout: 30) == 1)
@@ -86,7 +86,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("listener.sock").path
         let swnc = try Spawned(swnc: listener == .echo ? ["--echo", "-lkU", "-v", path] : ["-lU", "-v", path])
-        try swnc.waitForError(containing: "Bound on")
+        try swnc.waitForError(containing: "Listening on")
         #expect(FileManager.default.fileExists(atPath: path))
         var peer: Spawned?
         if listener != .idle {

@@ -109,6 +109,16 @@ extension Spawned {
     }
 }
 
+/// Starts a Python peer from Tests/SwncTests/Peers and waits for its whole "READY <port>" line
+/// (python -u may write a line in pieces, so a line is taken only once its newline arrived).
+func startPeer(_ script: String, _ arguments: [String] = []) throws -> (Spawned, UInt16) {
+    let peer = try Spawned(Paths.python, ["-u", Paths.peer(script)] + arguments)
+    guard let port = UInt16(try peer.reportedLine("READY", timeout: 10).first ?? "") else {
+        throw SpawnError.unexpected("\(script) gave no port: \(peer.standardOutputText) \(peer.standardError)")
+    }
+    return (peer, port)
+}
+
 /// The process's own peak resident set (VmHWM), polled while it runs: the kernel keeps the
 /// high-water mark, so the last value read before the process exits is its peak.
 final class PeakMemoryWatch: @unchecked Sendable {
