@@ -37,7 +37,8 @@ import Testing
 
     static let numberWords = ["0", "1", "-1", "65535", "65536", "99999999999999999999999", "1.5", "-0", ".5", "5.",
                               "500ms", "2s", "1m", "1h", "ms", "1e3", "0x10", "nan", "inf", "+5", "٣", "1-2", "2-1",
-                              "1--2", "0-0", "-", "1.2.3", "1e400", "-1e400"]
+                              "1--2", "0-0", "-", "1.2.3", "1e400", "-1e400",
+                              "999999999", "-999999999", "2147484", "16666666m", "999999999999ms"]
     static let garbageWords = ["", " ", "é", "-é", "🙂", "-🙂", "%n%s", "host:port", "[::1]", "a b", "\t", "\n",
                                "\u{7F}", String(repeating: "x", count: 300), String(repeating: "-", count: 50),
                                "--echo\u{0}", "ß-l", "http", "nosuchservice"]
@@ -198,6 +199,7 @@ import Testing
             (["-4", "-6", "127.0.0.1", "80"], "cannot use -4 and -6", true),
             (["-U", ""], "empty socket path", true),
             (["-n", "127.0.0.1", port], "Connection refused", false),
+            (["-w", "999999999", "127.0.0.1", port], "Connection refused", false),
             (["-l", "127.0.0.1", port], "Address already in use", false),
             (["-lU", live], "Address already in use", false),
             (["-lU", directory.path + "/" + String(repeating: "p", count: 120)], "too long", false),
