@@ -2,6 +2,7 @@
 #
 #   fault_stream_peer.py reset-after BYTES       listen (prints "READY <port>"), read BYTES from the
 #                                                 first connection, then reset it (SO_LINGER 0)
+#   fault_stream_peer.py connect-reset PORT BYTES connect to 127.0.0.1 PORT, read BYTES, reset
 #   fault_stream_peer.py send-close FILE          listen, send FILE to the first connection without
 #                                                 reading anything, close; prints "SENT <bytes>"
 #   fault_stream_peer.py flood-close PORT         connect to 127.0.0.1 PORT, send without ever
@@ -35,9 +36,8 @@ def accept_one():
     return connection
 
 
-if mode == "reset-after":
-    connection = accept_one()
-    wanted, received = int(sys.argv[2]), 0
+def read_then_reset(connection, wanted):
+    received = 0
     while received < wanted:
         chunk = connection.recv(min(65536, wanted - received))
         if not chunk:
@@ -45,6 +45,12 @@ if mode == "reset-after":
         received += len(chunk)
     reset(connection)
     report("RESET", received)
+
+
+if mode == "reset-after":
+    read_then_reset(accept_one(), int(sys.argv[2]))
+elif mode == "connect-reset":
+    read_then_reset(socket.create_connection(("127.0.0.1", int(sys.argv[2]))), int(sys.argv[3]))
 elif mode == "send-close":
     connection = accept_one()
     sent = 0
