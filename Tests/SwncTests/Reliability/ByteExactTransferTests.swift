@@ -25,14 +25,9 @@ import Testing
             ? startPeer("load_stream_peer.py", ["serve-tcp", "--send", file.path] + pauses)
             : startPeer("load_stream_peer.py", ["serve-unix", socketPath, "--send", file.path] + pauses)
 
-        let toHasher = ExclusivePipe()
-        let hasher = try Spawned(Paths.python, ["-u", Paths.peer("load_stream_peer.py"), "hash-stdin"] + pauses,
-                                 standardInput: toHasher.reading)
         let target = transport == .tcp ? ["127.0.0.1", String(port)] : ["-U", socketPath]
-        let swnc = try RedirectedSwnc(["-N"] + target, standardInput: LargeRandomFile.readHandle(),
-                                      standardOutput: toHasher.writing)
-        try toHasher.reading.close()
-        try toHasher.writing.close()
+        let (swnc, hasher) = try swncIntoHasher(["-N"] + target, standardInput: LargeRandomFile.readHandle(),
+                                                hasherOptions: pauses)
         let memory = PeakMemoryWatch(pid: swnc.pid)
 
         let status = try swnc.waitForExit(timeout: 120)
@@ -40,8 +35,11 @@ import Testing
         print("swnc client over \(transport)\(slowReaders ? " with slow readers" : ""): peak RSS \(peakKiB) KiB")
         #expect(status == 0, "stderr: \(swnc.standardError)")
         #expect(swnc.standardError.isEmpty)
-        #expect(try peer.reportedLine("RECEIVED") == [String(LargeRandomFile.byteCount), file.sha256])
-        #expect(try hasher.reportedLine("RECEIVED") == [String(LargeRandomFile.byteCount), file.sha256])
+        let expected = [String(LargeRandomFile.byteCount), file.sha256]
+        let peerGot = try peer.reportedLine("RECEIVED")
+        let stdoutGot = try hasher.reportedLine("RECEIVED")
+        #expect(peerGot == expected, "peer: \(peer.standardOutputText) \(peer.standardError)")
+        #expect(stdoutGot == expected, "stdout reader: \(hasher.standardOutputText) \(hasher.standardError)")
         #expect(peakKiB > 0 && peakKiB < memoryLimitKiB)
     }
 

@@ -39,13 +39,8 @@ import Testing
     @Test func peerThatClosesWhileDataIsQueuedLosesNothing() throws {
         let file = LargeRandomFile.shared
         let (peer, port) = try startPeer("fault_stream_peer.py", ["send-close", file.path])
-        let toHasher = ExclusivePipe()
-        let hasher = try Spawned(Paths.python, ["-u", Paths.peer("load_stream_peer.py"), "hash-stdin"]
-                                 + ByteExactTransferTests.slowReader, standardInput: toHasher.reading)
-        let swnc = try RedirectedSwnc(["-d", "127.0.0.1", String(port)], standardInput: Self.devNull(),
-                                      standardOutput: toHasher.writing)
-        try toHasher.reading.close()
-        try toHasher.writing.close()
+        let (swnc, hasher) = try swncIntoHasher(["-d", "127.0.0.1", String(port)], standardInput: Self.devNull(),
+                                                hasherOptions: ByteExactTransferTests.slowReader)
         #expect(try swnc.waitForExit(timeout: 60) == 0, "stderr: \(swnc.standardError)")
         #expect(try peer.reportedLine("SENT") == [String(LargeRandomFile.byteCount)])
         #expect(try hasher.reportedLine("RECEIVED") == [String(LargeRandomFile.byteCount), file.sha256])

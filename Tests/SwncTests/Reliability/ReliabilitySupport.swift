@@ -90,6 +90,20 @@ final class RedirectedSwnc {
     }
 }
 
+/// swnc with its stdout piped into a peer that hashes it (`load_stream_peer.py hash-stdin`),
+/// so that hundreds of MiB can be checked without holding them. Returns swnc and the hasher.
+func swncIntoHasher(_ arguments: [String], standardInput: FileHandle,
+                    hasherOptions: [String] = []) throws -> (swnc: RedirectedSwnc, hasher: Spawned) {
+    let toHasher = ExclusivePipe()
+    let hasher = try Spawned(Paths.python, ["-u", Paths.peer("load_stream_peer.py"), "hash-stdin"] + hasherOptions,
+                             standardInput: toHasher.reading)
+    let swnc = try RedirectedSwnc(arguments, standardInput: standardInput, standardOutput: toHasher.writing)
+    // Only the two processes may hold the pipe, or the hasher never sees end of file.
+    try toHasher.reading.close()
+    try toHasher.writing.close()
+    return (swnc, hasher)
+}
+
 extension Spawned {
     /// swnc started through the wrapper that gives it SIGPIPE at its default action.
     convenience init(swncWithDefaultSignals arguments: [String], standardInput: Any? = nil, directory: URL? = nil) throws {
