@@ -7,7 +7,8 @@
 #   load_stream_peer.py connect-unix PATH [options]   connect to PATH
 #   load_stream_peer.py hash-stdin [options]          hash standard input
 # options: --send FILE (then shut down sending), --pause-every BYTES --pause-ms MS (a slow reader),
-#          --read-after-send (receive only once everything was sent)
+#          --half-close-last (with --send: shut down sending only once the other side's end of
+#          file arrived, since swnc ends when its peer's data ends)
 import argparse
 import hashlib
 import os
@@ -24,6 +25,7 @@ parser.add_argument("target", nargs="?")
 parser.add_argument("--send")
 parser.add_argument("--pause-every", type=int, default=0)
 parser.add_argument("--pause-ms", type=float, default=0)
+parser.add_argument("--half-close-last", action="store_true")
 arguments = parser.parse_args()
 
 
@@ -49,7 +51,8 @@ def receive_and_hash(read_into):
 def send_file(connection):
     with open(arguments.send, "rb") as source:
         sent = connection.sendfile(source)
-    connection.shutdown(socket.SHUT_WR)
+    if not arguments.half_close_last:
+        connection.shutdown(socket.SHUT_WR)
     report("SENT", sent)
 
 
@@ -62,6 +65,8 @@ def serve(connection):
     receive_and_hash(connection.recv_into)
     if sender:
         sender.join()
+        if arguments.half_close_last:
+            connection.shutdown(socket.SHUT_WR)
     connection.close()
 
 

@@ -13,7 +13,8 @@ import Testing
     static let slowReader = ["--pause-every", "2097152", "--pause-ms", "15"]
 
     /// swnc -N as a client, sending the file from stdin and writing what the peer sends to stdout,
-    /// both at once; the peer and the stdout reader each hash what they get.
+    /// both at once; the peer and the stdout reader each hash what they get. The peer shuts down
+    /// its side last: swnc ends at its peer's end of file (SPEC.md), whatever stdin still holds.
     @Test(arguments: Transport.allCases, [false, true])
     func clientCarries256MiBEachWayIntact(over transport: Transport, slowReaders: Bool) throws {
         let file = LargeRandomFile.shared
@@ -22,8 +23,8 @@ import Testing
         let socketPath = directory.appendingPathComponent("peer.sock").path
         let pauses = slowReaders ? Self.slowReader : []
         let (peer, port) = try transport == .tcp
-            ? startPeer("load_stream_peer.py", ["serve-tcp", "--send", file.path] + pauses)
-            : startPeer("load_stream_peer.py", ["serve-unix", socketPath, "--send", file.path] + pauses)
+            ? startPeer("load_stream_peer.py", ["serve-tcp", "--send", file.path, "--half-close-last"] + pauses)
+            : startPeer("load_stream_peer.py", ["serve-unix", socketPath, "--send", file.path, "--half-close-last"] + pauses)
 
         let target = transport == .tcp ? ["127.0.0.1", String(port)] : ["-U", socketPath]
         let (swnc, hasher) = try swncIntoHasher(["-N"] + target, standardInput: LargeRandomFile.readHandle(),
