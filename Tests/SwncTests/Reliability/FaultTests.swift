@@ -4,7 +4,7 @@ import Testing
 /// Peers that reset or vanish, outputs that are closed, signals: swnc ends cleanly (exit 0 or
 /// 1 with one `swnc: ` line), never by SIGPIPE, and removes its socket file.
 @Suite(.serialized) struct FaultTests {
-    static let devNull = { FileHandle(forReadingAtPath: "/dev/null")! }
+    static func devNull() -> FileHandle { FileHandle(forReadingAtPath: "/dev/null")! }
 
     /// A pipe whose reading end is already closed: writing to it raises SIGPIPE / EPIPE.
     static func closedPipe() throws -> FileHandle {

@@ -6,10 +6,12 @@ import Testing
 enum LargeRandomFile {
     static let byteCount = 256 * 1024 * 1024
 
+    private static let path = FileManager.default.temporaryDirectory.appendingPathComponent("swnc-random-\(getpid()).bin").path
+
     static let shared: (path: String, sha256: String) = {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("swnc-random-\(getpid()).bin").path
         let made = shell("head -c \(byteCount) /dev/urandom > '\(path)' && sha256sum '\(path)'")
-        atexit { unlink(FileManager.default.temporaryDirectory.appendingPathComponent("swnc-random-\(getpid()).bin").path) }
+        precondition(made.status == 0, "cannot write \(path)")
+        atexit { unlink(LargeRandomFile.path) }
         return (path, String(made.output.prefix { $0 != " " }))
     }()
 
