@@ -63,7 +63,8 @@ public struct Socket {
         var entry = pollfd(fd: descriptor.rawValue, events: Int16(POLLOUT), revents: 0)
         let deadline = timeout.map { Clock.now + $0 }
         while true {
-            let wait = deadline.map { max(0, Int32(($0 - Clock.now).milliseconds)) } ?? -1
+            // Clamped: -w accepts up to 1e9 seconds, far more milliseconds than poll(2)'s Int32.
+            let wait = deadline.map { max(0, Int32(clamping: ($0 - Clock.now).milliseconds)) } ?? -1
             let ready = try retryingOnInterrupt { poll(&entry, 1, wait) }
             if ready > 0 { break }
             if let deadline, Clock.now >= deadline { throw Errno(ETIMEDOUT) }

@@ -31,11 +31,19 @@ struct Messages {
     }
 
     static func error(_ error: Any) {
-        write("swnc: \(error)")
+        write("swnc: \(oneLine("\(error)"))")
     }
 
     static func usageError(_ error: UsageError) {
-        write("swnc: \(error)\n\(Usage.synopsis)")
+        write("swnc: \(oneLine(error.description))\n\(Usage.synopsis)")
+    }
+
+    /// An error quotes what the user typed or the peer sent: control characters in it (a
+    /// newline in an argument) are escaped, so that the message stays one line.
+    static func oneLine(_ text: String) -> String {
+        func isControl(_ scalar: Unicode.Scalar) -> Bool { scalar.properties.generalCategory == .control }
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        return text.unicodeScalars.map { isControl($0) ? $0.escaped(asASCII: false) : String($0) }.joined()
     }
 
     /// One write(2) a message, so that lines from one run never interleave.

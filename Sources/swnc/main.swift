@@ -3,6 +3,8 @@ import Glibc
 
 /// Reads the command line, runs the mode it asks for, and exits with its status.
 func runSwnc() -> Int32 {
+    // First of all: even help or a usage error written to a closed pipe must not be a SIGPIPE death.
+    ProcessCleanup.install()
     let request: CommandLineRequest
     do {
         request = try Parser.parse(Array(CommandLine.arguments.dropFirst()))
@@ -21,7 +23,6 @@ func runSwnc() -> Int32 {
         print("swnc \(Usage.version)")
         return 0
     }
-    ProcessCleanup.install()
     let configuration = request.configuration
     let messages = Messages(verbosity: configuration.verbosity)
     let report: Reporter = { messages.report($0) }
