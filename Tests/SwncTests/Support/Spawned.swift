@@ -25,9 +25,13 @@ final class Spawned: @unchecked Sendable {
     private var outputClosed: Bool { collected.outputClosed }
     private var errorsClosed: Bool { collected.errorsClosed }
 
+    /// Writing to the stdin of a process that has exited must fail the write, not kill the tests.
+    private static let ignoreBrokenPipes: Void = { _ = Glibc.signal(SIGPIPE, SIG_IGN) }()
+
     /// Starts `executable` with `arguments`; stdin is a pipe unless `standardInput` is given.
     init(_ executable: String, _ arguments: [String], standardInput: Any? = nil,
          environment: [String: String]? = nil, directory: URL? = nil) throws {
+        _ = Spawned.ignoreBrokenPipes
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.standardInput = standardInput ?? input
@@ -195,7 +199,11 @@ enum Paths {
 /// Starts a Python peer from Tests/SwncTests/Peers that prints "READY <port>" once it listens.
 func startPythonPeer(_ script: String, _ arguments: [String] = []) throws -> (Spawned, UInt16) {
     let peer = try Spawned(Paths.python, ["-u", Paths.peer(script)] + arguments)
-    try peer.waitFor("READY from \(script)") { output, _ in String(decoding: output, as: UTF8.self).contains("READY") }
+    // A whole line: python -u may write "READY" and the port in separate writes.
+    try peer.waitFor("READY from \(script)") { output, _ in
+        String(decoding: output, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            .dropLast().contains { $0.hasPrefix("READY ") }
+    }
     let line = peer.standardOutputText.split(separator: "\n").first { $0.hasPrefix("READY") } ?? ""
     return (peer, UInt16(line.split(separator: " ").last ?? "") ?? 0)
 }
