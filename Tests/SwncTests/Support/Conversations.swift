@@ -17,6 +17,13 @@ enum Endpoint {
         }
     }
 
+    var port: UInt16? {
+        switch self {
+        case .tcp(let port), .udp(let port): return port
+        case .unix, .unixDatagram: return nil
+        }
+    }
+
     /// The arguments of Peers/client.py that reach this endpoint.
     var pythonClientArguments: [String] {
         switch self {
