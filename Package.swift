@@ -11,7 +11,7 @@ let package = Package(
         .target(name: "CSwncSystem"),
         .target(name: "SwncCore", dependencies: ["CSwncSystem"]),
         .executableTarget(name: "swnc", dependencies: ["SwncCore"]),
-        .testTarget(name: "SwncTests", dependencies: ["SwncCore"]),
+        .testTarget(name: "SwncTests", dependencies: ["SwncCore", "swnc"]),
     ],
     swiftLanguageModes: [.v5]
 )
