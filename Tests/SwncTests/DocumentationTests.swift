@@ -27,6 +27,15 @@ import Testing
         #expect(text.dropLast(examples.count).last?.hasSuffix("Examples:") == true)
     }
 
+    @Test func usageLineNamesEveryOptionButVersion() throws {
+        let usage = try runToEnd(Paths.swnc, ["--no-such-option"])
+        #expect(usage.status == 1)
+        #expect(usage.errors.hasSuffix(Usage.synopsis + "\n"))
+        let names = Set(OptionTable.all.map { $0.short.map { "-\($0)" } ?? "--\($0.long)" })
+        #expect(OptionNames.named(inText: Usage.synopsis) == names.subtracting(["--version"]))
+        for line in Usage.synopsis.split(separator: "\n") { #expect(line.count <= 80) }
+    }
+
     @Test func versionIsOneLine() throws {
         let version = try runToEnd(Paths.swnc, ["--version"])
         #expect(version.status == 0)
