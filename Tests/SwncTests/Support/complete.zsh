@@ -11,7 +11,7 @@ zpty -w shell "fpath=(${(q)1} \$fpath) out=${(q)out}; source ${(q)0:A:h}/complet
 zpty -w -n shell "$2"$'\t'
 integer tries
 until grep -q '^<<end>>$' $out 2>/dev/null; do
-  (( ++tries > 200 )) && { print -u2 "zsh gave no completions"; zpty -d shell; exit 3 }
+  (( ++tries > 400 )) && { print -u2 "zsh gave no completions"; zpty -d shell; exit 3 }
   sleep 0.05
 done
 zpty -d shell
