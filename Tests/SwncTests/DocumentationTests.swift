@@ -48,7 +48,7 @@ import Testing
         let items = ManPage.optionItems(try packageFile("man/swnc.1"))
         #expect(Set(items.flatMap(ManPage.flags)) == OptionNames.all)
         for option in OptionTable.all {
-            let names = Set([option.short.map { "-\($0)" }, "--\(option.long)"].compactMap { $0 })
+            let names = Set(OptionNames.names(of: option))
             let item = items.filter { Set(ManPage.flags(in: $0)) == names }
             #expect(item.count == 1, "no item of its own for \(names)")
             if let argument = option.argument {

@@ -3,19 +3,18 @@ import Foundation
 
 /// The option table's names and summaries, which every document must match.
 enum OptionNames {
-    static let short = Set(OptionTable.all.compactMap { $0.short.map { "-\($0)" } })
-    static let long = Set(OptionTable.all.map { "--\($0.long)" })
-    static let all = short.union(long)
+    /// ["-4", "--ipv4"], or ["--echo"].
+    static func names(of option: OptionSpec) -> [String] {
+        (option.short.map { ["-\($0)"] } ?? []) + ["--\(option.long)"]
+    }
+
+    static let all = Set(OptionTable.all.flatMap(names))
+    static let long = all.filter { $0.hasPrefix("--") }
 
     /// "-4" and "--ipv4" alike to "IPv4 only".
-    static let summaries: [String: String] = {
-        var summaries: [String: String] = [:]
-        for option in OptionTable.all {
-            summaries["--\(option.long)"] = option.summary
-            if let short = option.short { summaries["-\(short)"] = option.summary }
-        }
-        return summaries
-    }()
+    static let summaries = Dictionary(uniqueKeysWithValues: OptionTable.all.flatMap { option in
+        names(of: option).map { ($0, option.summary) }
+    })
 
     /// The options a word names, read as getopt does: `--wait=1` names --wait, `-lku` three
     /// options, `-w1` only -w (1 is its argument), `-` and `--` none.
