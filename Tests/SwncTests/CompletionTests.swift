@@ -25,12 +25,14 @@ import Testing
     @Test(.enabled(if: Shell.zsh.isInstalled, "zsh is not installed"))
     func zshOffersNeitherOfIPv4AndIPv6AfterTheOther() throws {
         let directory = try Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         #expect(try Shell.zsh.complete("swnc -4 -", in: directory).words.isDisjoint(with: ["-4", "--ipv4", "-6", "--ipv6"]))
         #expect(try Shell.zsh.complete("swnc --ipv6 -", in: directory).words.isDisjoint(with: ["-4", "--ipv4", "-6", "--ipv6"]))
     }
 
     private func checkCompletions(_ shell: Shell) throws {
         let directory = try directoryWithSocketFile()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let options = try shell.complete("swnc -", in: directory)
         #expect(options.words == OptionNames.all)
         #expect(try shell.complete("swnc --", in: directory).words == OptionNames.long)
