@@ -2,8 +2,20 @@
 enum Usage {
     static let version = "0.1.0"
 
-    static let synopsis = "usage: swnc [-46dhklNnUuvz] [-p port] [-q secs] [-s address] [-w secs]\n"
-        + "            [--echo] [--broadcast] [--resolve] [destination] [port]"
+    /// The usage line printed with a usage error, made from the option table: the single-letter
+    /// flags, the options with an argument, then the long-only options (but --version) and the
+    /// operands.
+    static var synopsis: String {
+        let options = OptionTable.all.filter { $0.group != .information || $0.short != nil }
+        let flags = options.filter { $0.argument == nil }.compactMap(\.short)
+            .sorted { ($0.lowercased(), $0.isLowercase ? 1 : 0) < ($1.lowercased(), $1.isLowercase ? 1 : 0) }
+        let withArgument = options.compactMap { option in
+            option.short.flatMap { short in option.argument.map { "[-\(short) \($0)]" } }
+        }
+        let longOnly = options.filter { $0.short == nil }.map { "[--\($0.long)\($0.argument.map { " \($0)" } ?? "")]" }
+        return (["usage: swnc", "[-\(String(flags))]"] + withArgument.sorted()).joined(separator: " ")
+            + "\n           " + (longOnly + ["[destination]", "[port]"]).map { " \($0)" }.joined()
+    }
 
     static var help: String {
         var text = """
