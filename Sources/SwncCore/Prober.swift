@@ -71,6 +71,9 @@ public final class Prober {
                 wait(index, reading: true, for: udpWait)
             } else if connected {
                 finish(index, error: nil)
+            } else if let refused = socket.pendingError() {
+                // A closed port of this host refuses before connect(2) returns: no need to wait.
+                finish(index, error: refused)
             } else if let timeout = configuration.timeout {
                 wait(index, reading: false, for: timeout)
             } else {
