@@ -4,10 +4,12 @@
 //   loadgen echo  TARGET CLIENTS SECONDS SIZE   ping-pong SIZE bytes on CLIENTS connections
 //   loadgen udp   TARGET INFLIGHT SECONDS SIZE  keep INFLIGHT datagrams in flight
 //   loadgen idle  TARGET CLIENTS                open CLIENTS connections and hold them
+//   loadgen serve TARGET                        a minimal epoll echo server: the yardstick
 //
 // TARGET is HOST:PORT (IPv4) or a UNIX socket path. Each mode prints "ready" once every
 // connection is up and has made one round trip, waits for a line on stdin, then measures
-// (idle: holds until stdin closes) and prints one line of key=value results.
+// (idle: holds until stdin closes) and prints one line of key=value results. serve runs until
+// killed.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -189,7 +191,40 @@ static int idle(int clients) {
     return 0;
 }
 
+/// The least an echo server can do per round trip: epoll_wait, read, write.
+static _Noreturn void serve(void) {
+    int listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
+    setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(listener, (struct sockaddr *)&target, target_length) < 0 || listen(listener, 4096) < 0) die("listen");
+    int epoll = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event event = {.events = EPOLLIN, .data.fd = listener};
+    epoll_ctl(epoll, EPOLL_CTL_ADD, listener, &event);
+    static char buffer[65536];
+    struct epoll_event events[256];
+    for (;;) {
+        int count = epoll_wait(epoll, events, 256, -1);
+        for (int e = 0; e < count; e++) {
+            int fd = events[e].data.fd;
+            if (fd == listener) {
+                int connection;
+                while ((connection = accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+                    struct epoll_event added = {.events = EPOLLIN, .data.fd = connection};
+                    epoll_ctl(epoll, EPOLL_CTL_ADD, connection, &added);
+                }
+                continue;
+            }
+            ssize_t n = read(fd, buffer, sizeof buffer);
+            if (n == 0 || (n < 0 && errno != EAGAIN)) close(fd);
+            else if (n > 0 && write(fd, buffer, n) != n) close(fd);  // fine for 64-byte messages
+        }
+    }
+}
+
 int main(int argc, char **argv) {
+    if (argc == 3 && !strcmp(argv[1], "serve")) {
+        parse_target(argv[2]);
+        serve();
+    }
     if (argc < 4) { fprintf(stderr, "usage: see the head of loadgen.c\n"); return 2; }
     parse_target(argv[2]);
     if (!strcmp(argv[1], "echo") && argc == 6) return echo(atoi(argv[3]), atof(argv[4]), atoi(argv[5]));
