@@ -6,10 +6,10 @@
 //   loadgen idle  TARGET CLIENTS                open CLIENTS connections and hold them
 //   loadgen serve TARGET                        a minimal epoll echo server: the yardstick
 //
-// TARGET is HOST:PORT (IPv4) or a UNIX socket path. Each mode prints "ready" once every
-// connection is up and has made one round trip, waits for a line on stdin, then measures
-// (idle: holds until stdin closes) and prints one line of key=value results. serve runs until
-// killed.
+// TARGET is IPv4 HOST:PORT. Each mode prints "ready" once every
+// connection is up and has made one round trip, waits for a line on stdin, then measures,
+// prints one line of key=value results and holds its connections until stdin closes.
+// serve runs until killed.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +23,6 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,21 +39,15 @@ static socklen_t target_length;
 
 static void parse_target(const char *text) {
     const char *colon = strrchr(text, ':');
+    struct sockaddr_in *in = (struct sockaddr_in *)&target;
+    char host[64];
+    if (!colon) die("HOST:PORT");
+    snprintf(host, sizeof host, "%.*s", (int)(colon - text), text);
     memset(&target, 0, sizeof target);
-    if (colon && text[0] != '/') {
-        struct sockaddr_in *in = (struct sockaddr_in *)&target;
-        char host[64];
-        snprintf(host, sizeof host, "%.*s", (int)(colon - text), text);
-        in->sin_family = AF_INET;
-        in->sin_port = htons((uint16_t)atoi(colon + 1));
-        if (inet_pton(AF_INET, host, &in->sin_addr) != 1) die("address");
-        target_length = sizeof *in;
-    } else {
-        struct sockaddr_un *un = (struct sockaddr_un *)&target;
-        un->sun_family = AF_UNIX;
-        snprintf(un->sun_path, sizeof un->sun_path, "%s", text);
-        target_length = sizeof *un;
-    }
+    in->sin_family = AF_INET;
+    in->sin_port = htons((uint16_t)atoi(colon + 1));
+    if (inet_pton(AF_INET, host, &in->sin_addr) != 1) die("address");
+    target_length = sizeof *in;
 }
 
 static int open_socket(int type) {
@@ -63,7 +56,7 @@ static int open_socket(int type) {
     if (connect(fd, (struct sockaddr *)&target, target_length) < 0) die("connect");
     struct timeval patience = {.tv_sec = 5};  // a server that never answers fails the run, not hangs it
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
-    if (target.ss_family == AF_INET && type == SOCK_STREAM) {
+    if (type == SOCK_STREAM) {
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
@@ -75,6 +68,15 @@ static void wait_for_go(void) {
     printf("ready\n");
     fflush(stdout);
     if (!fgets(line, sizeof line, stdin)) exit(0);
+}
+
+/// Prints the results and keeps every connection open until stdin closes, so that a forking
+/// server's children are still there when its CPU time is read.
+static int report_and_hold(void) {
+    char line[16];
+    fflush(stdout);
+    while (fgets(line, sizeof line, stdin)) {}
+    return 0;
 }
 
 static int compare(const void *a, const void *b) {
@@ -135,7 +137,7 @@ static int echo(int clients, double seconds, int size) {
     qsort(latency, samples, sizeof *latency, compare);
     printf("roundtrips=%zu rate=%.0f p50_us=%u p99_us=%u\n", samples, samples / elapsed,
            samples ? latency[samples / 2] : 0, samples ? latency[samples * 99 / 100] : 0);
-    return 0;
+    return report_and_hold();
 }
 
 /// Datagrams carry a sequence number; a reply of another size is a merged (or split) datagram.
@@ -177,7 +179,7 @@ static int udp(int inflight, double seconds, int size) {
     printf("sent=%llu received=%llu rate=%.0f merged=%llu lost=%llu\n", (unsigned long long)sent,
            (unsigned long long)received, received / elapsed, (unsigned long long)merged,
            (unsigned long long)(sent - received - merged));
-    return 0;
+    return report_and_hold();
 }
 
 static int idle(int clients) {
@@ -185,10 +187,7 @@ static int idle(int clients) {
     for (int i = 0; i < clients; i++) round_trip(open_socket(SOCK_STREAM), buffer, 1);
     wait_for_go();
     printf("held=%d\n", clients);
-    fflush(stdout);
-    char line[16];
-    while (fgets(line, sizeof line, stdin)) {}
-    return 0;
+    return report_and_hold();
 }
 
 /// The least an echo server can do per round trip: epoll_wait, read, write.
