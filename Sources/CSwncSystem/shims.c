@@ -1,6 +1,7 @@
 #define _GNU_SOURCE 1
 #include "CSwncSystem.h"
 #include <fcntl.h>
+#include <unistd.h>
 #include <stddef.h>
 
 _Static_assert(sizeof(struct swnc_mmsghdr) == sizeof(struct mmsghdr), "mmsghdr layout");
@@ -19,4 +20,10 @@ int swnc_sendmmsg(int fd, struct swnc_mmsghdr *messages, unsigned int count) {
 
 ssize_t swnc_splice(int from, int to, size_t length) {
     return splice(from, NULL, to, NULL, length, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+}
+
+int swnc_pipe(int ends[2], int capacity) {
+    if (pipe2(ends, O_NONBLOCK | O_CLOEXEC) != 0) return -1;
+    fcntl(ends[1], F_SETPIPE_SZ, capacity);
+    return fcntl(ends[1], F_GETPIPE_SZ);
 }

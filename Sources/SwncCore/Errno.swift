@@ -17,6 +17,7 @@ public struct Errno: Error, Equatable, CustomStringConvertible {
     public static let connectionRefused = Errno(ECONNREFUSED)
     public static let brokenPipe = Errno(EPIPE)
     public static let tooManyOpenFiles = Errno(EMFILE)
+    public static let invalidArgument = Errno(EINVAL)
 
     /// Errors that a non-blocking call returns instead of waiting.
     var meansWouldBlock: Bool { rawValue == EAGAIN || rawValue == EWOULDBLOCK || rawValue == EINPROGRESS }

@@ -160,7 +160,7 @@ public final class EventLoop {
         var timeout: Int32 = -1
         if alwaysReady.contains(where: { $0.reading || $0.writing }) {
             timeout = 0
-        } else if let next = timers.map(\.deadline).min() {
+        } else if let next = timers.lazy.map(\.deadline).min() {  // lazy: no array per wait
             timeout = Int32(clamping: max(0, (next - Clock.now).milliseconds))
         }
         let count = epoll_wait(epoll.rawValue, events, eventCapacity, timeout)

@@ -25,12 +25,16 @@ public final class Prober {
     private var anyOpen = false
     private let parallel: Int
     private let udpWait: Duration
+    /// A TCP socket whose connect was refused while connect(2) ran: it can connect again, which
+    /// spares the next probe of its family a socket(2) and a close(2).
+    private var refusedSocket: (family: Int32, socket: Socket)?
 
     /// Probes every port; true when at least one was open.
     public static func run(_ configuration: Configuration, report: @escaping Reporter) throws -> Bool {
         let prober = try Prober(configuration, report: report)
         prober.startMore()
         if prober.nextToReport < prober.probes.count { try prober.loop.run() }
+        prober.refusedSocket?.socket.close()
         return prober.anyOpen
     }
 
@@ -63,13 +67,16 @@ public final class Prober {
         var address = addresses[probes[index].addressIndex]
         address.port = configuration.ports[index]
         do {
-            let socket = try Socket(family: address.family, type: configuration.transport.socketType)
+            let socket = try takeRefusedSocket(family: address.family)
+                ?? Socket(family: address.family, type: configuration.transport.socketType)
             probes[index].socket = socket
-            let connected = try socket.connect(to: address)
             if configuration.transport == .udp {
+                _ = try socket.connect(to: address)
                 _ = try socket.send(UnsafeRawBufferPointer(start: nil, count: 0))
                 wait(index, reading: true, for: udpWait)
-            } else if connected {
+            } else if try socket.connect(to: address) || socket.connectAgain(to: address) {
+                // (A closed port of this host refuses before the first connect(2) returns:
+                // asking again settles it without a wait.)
                 finish(index, error: nil)
             } else if let timeout = configuration.timeout {
                 wait(index, reading: false, for: timeout)
@@ -77,8 +84,19 @@ public final class Prober {
                 wait(index, reading: false, for: nil)
             }
         } catch {
+            if error as? Errno == .connectionRefused, configuration.transport == .tcp, let socket = probes[index].socket {
+                refusedSocket?.socket.close()
+                refusedSocket = (address.family, socket)
+                probes[index].socket = nil
+            }
             finish(index, error: error)
         }
+    }
+
+    private func takeRefusedSocket(family: Int32) -> Socket? {
+        guard let refused = refusedSocket, refused.family == family else { return nil }
+        refusedSocket = nil
+        return refused.socket
     }
 
     private func wait(_ index: Int, reading: Bool, for limit: Duration?) {

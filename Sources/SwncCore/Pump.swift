@@ -7,6 +7,9 @@ final class Pump {
     let source: EventLoop.Watch
     private(set) var sink: EventLoop.Watch
     private let buffer: ByteBuffer
+    /// A stream moves through this pipe with splice(2), without being copied to `buffer` and
+    /// back, until an end refuses splice (a terminal, say): then it goes through `buffer`.
+    private var splicePipe: SplicePipe?
     /// Datagram semantics: read only into an empty buffer, so each read is one whole message
     /// (a datagram socket sends all of a write or none of it).
     private let keepsMessages: Bool
@@ -36,6 +39,7 @@ final class Pump {
         self.sinkName = sinkName
         self.keepsMessages = keepsMessages
         buffer = ByteBuffer(capacity: capacity)
+        splicePipe = keepsMessages ? nil : SplicePipe(capacity: capacity)
     }
 
     func start() { updateInterest() }
@@ -45,6 +49,7 @@ final class Pump {
         sourceOpen = false
         finished = true
         buffer.removeAll()
+        splicePipe = nil
         updateInterest()
     }
 
@@ -62,13 +67,12 @@ final class Pump {
 
     /// The source is readable.
     func pull() {
-        guard sourceOpen, buffer.hasSpace, !keepsMessages || buffer.isEmpty else { return updateInterest() }
+        guard sourceOpen, hasRoom, !keepsMessages || buffer.isEmpty else { return updateInterest() }
         do {
-            guard let count = try source.descriptor.read(into: buffer.writable) else { return }
+            guard let count = try readSource() else { return updateInterest() }
             if count == 0 {
                 sourceOpen = !sourceHasEndOfFile
             } else {
-                buffer.commit(count)
                 onProgress()
             }
             push()
@@ -80,24 +84,60 @@ final class Pump {
     /// The sink is writable.
     func push() {
         do {
-            while !buffer.isEmpty {
-                guard let written = try sink.descriptor.write(buffer.readable) else { break }
-                if let onWritten { onWritten(UnsafeRawBufferPointer(rebasing: buffer.readable.prefix(written))) }
-                buffer.consume(written)
+            while !isEmpty {
+                guard let written = try writeSink() else { break }
                 onProgress()
             }
         } catch let error as Errno {
             return onFailure(error, Failure("write to \(sinkName)", error), .sink)
         } catch {}
         updateInterest()
-        if !sourceOpen, buffer.isEmpty, !finished {
+        if !sourceOpen, isEmpty, !finished {
             finished = true
             onFinished()
         }
     }
 
+    private var isEmpty: Bool { buffer.isEmpty && splicePipe?.isEmpty != false }
+    private var hasRoom: Bool { splicePipe?.hasRoom ?? buffer.hasSpace }
+
+    /// One read (or splice) from the source: the bytes taken, 0 at end of file, nil for none now.
+    private func readSource() throws -> Int? {
+        if let splicePipe {
+            do {
+                return try splicePipe.fill(from: source.descriptor)
+            } catch let error as Errno where error == .invalidArgument {
+                stopSplicing()
+            }
+        }
+        let count = try source.descriptor.read(into: buffer.writable)
+        if let count { buffer.commit(count) }
+        return count
+    }
+
+    /// One write (or splice) to the sink: the bytes written, nil when the sink is full.
+    private func writeSink() throws -> Int? {
+        if let splicePipe {
+            do {
+                return try splicePipe.drain(to: sink.descriptor)
+            } catch let error as Errno where error == .invalidArgument {
+                stopSplicing()
+            }
+        }
+        guard let written = try sink.descriptor.write(buffer.readable) else { return nil }
+        if let onWritten { onWritten(UnsafeRawBufferPointer(rebasing: buffer.readable.prefix(written))) }
+        buffer.consume(written)
+        return written
+    }
+
+    /// An end takes no splice: what the pipe holds moves to the buffer, and the rest follows it.
+    private func stopSplicing() {
+        splicePipe?.drain(into: buffer)
+        splicePipe = nil
+    }
+
     private func updateInterest() {
-        source.reading = sourceOpen && buffer.hasSpace && (!keepsMessages || buffer.isEmpty)
-        sink.writing = !buffer.isEmpty
+        source.reading = sourceOpen && hasRoom && (!keepsMessages || buffer.isEmpty)
+        sink.writing = !isEmpty
     }
 }

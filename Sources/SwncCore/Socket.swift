@@ -57,6 +57,19 @@ public struct Socket {
         }
     }
 
+    /// connect(2) once more while a non-blocking connect is under way, which reports how it is
+    /// going: false while in progress, true once connected; throws its error once it failed
+    /// (which leaves a TCP socket free to connect anew).
+    public func connectAgain(to address: SocketAddress) throws -> Bool {
+        do {
+            return try connect(to: address)
+        } catch let error as Errno where error.rawValue == EALREADY {
+            return false
+        } catch let error as Errno where error.rawValue == EISCONN {
+            return true
+        }
+    }
+
     /// connect(2), waiting at most `timeout` (poll(2)) for it to finish.
     public func connect(to address: SocketAddress, timeout: Duration?) throws {
         if try connect(to: address) { return }

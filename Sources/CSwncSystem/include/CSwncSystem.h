@@ -20,6 +20,10 @@ int swnc_recvmmsg(int fd, struct swnc_mmsghdr *messages, unsigned int count);
 /// sendmmsg(2) with MSG_DONTWAIT | MSG_NOSIGNAL.
 int swnc_sendmmsg(int fd, struct swnc_mmsghdr *messages, unsigned int count);
 
+/// A non-blocking, close-on-exec pipe asked to hold `capacity` bytes (F_SETPIPE_SZ; kept at
+/// the default where the limit refuses). Returns the capacity it has, or -1.
+int swnc_pipe(int ends[2], int capacity);
+
 /// splice(2) between two descriptors, one of them a pipe, without blocking on the pipe.
 ssize_t swnc_splice(int from, int to, size_t length);
 

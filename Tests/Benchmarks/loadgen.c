@@ -1,0 +1,234 @@
+// The benchmark's load generator: one thread, epoll, so that it costs less than the servers
+// it measures. Built by Tests/Benchmarks/run with cc.
+//
+//   loadgen echo  TARGET CLIENTS SECONDS SIZE   ping-pong SIZE bytes on CLIENTS connections
+//   loadgen udp   TARGET INFLIGHT SECONDS SIZE  keep INFLIGHT datagrams in flight
+//   loadgen idle  TARGET CLIENTS                open CLIENTS connections and hold them
+//   loadgen serve TARGET                        a minimal epoll echo server: the yardstick
+//
+// TARGET is IPv4 HOST:PORT. Each mode prints "ready" once every
+// connection is up and has made one round trip, waits for a line on stdin, then measures,
+// prints one line of key=value results and holds its connections until stdin closes.
+// serve runs until killed.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+static void die(const char *what) { perror(what); exit(2); }
+
+static uint64_t now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static struct sockaddr_storage target;
+static socklen_t target_length;
+
+static void parse_target(const char *text) {
+    const char *colon = strrchr(text, ':');
+    struct sockaddr_in *in = (struct sockaddr_in *)&target;
+    char host[64];
+    if (!colon) die("HOST:PORT");
+    snprintf(host, sizeof host, "%.*s", (int)(colon - text), text);
+    memset(&target, 0, sizeof target);
+    in->sin_family = AF_INET;
+    in->sin_port = htons((uint16_t)atoi(colon + 1));
+    if (inet_pton(AF_INET, host, &in->sin_addr) != 1) die("address");
+    target_length = sizeof *in;
+}
+
+static int open_socket(int type) {
+    int fd = socket(target.ss_family, type | SOCK_CLOEXEC, 0);
+    if (fd < 0) die("socket");
+    if (connect(fd, (struct sockaddr *)&target, target_length) < 0) die("connect");
+    struct timeval patience = {.tv_sec = 5};  // a server that never answers fails the run, not hangs it
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
+    if (type == SOCK_STREAM) {
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    return fd;
+}
+
+static void wait_for_go(void) {
+    char line[16];
+    printf("ready\n");
+    fflush(stdout);
+    if (!fgets(line, sizeof line, stdin)) exit(0);
+}
+
+/// Prints the results and keeps every connection open until stdin closes, so that a forking
+/// server's children are still there when its CPU time is read.
+static int report_and_hold(void) {
+    char line[16];
+    fflush(stdout);
+    while (fgets(line, sizeof line, stdin)) {}
+    return 0;
+}
+
+static int compare(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/// Blocking round trip of `size` bytes, used once per connection before measuring.
+static void round_trip(int fd, char *buffer, int size) {
+    if (write(fd, buffer, size) != size) die("write");
+    for (int got = 0; got < size;) {
+        ssize_t n = read(fd, buffer + got, size - got);
+        if (n <= 0) die("read");
+        got += n;
+    }
+}
+
+static int echo(int clients, double seconds, int size) {
+    int *fds = calloc(clients, sizeof *fds);
+    int *received = calloc(clients, sizeof *received);
+    uint64_t *sent_at = calloc(clients, sizeof *sent_at);
+    size_t capacity = 16u << 20, samples = 0;
+    uint32_t *latency = malloc(capacity * sizeof *latency);
+    char message[65536], buffer[65536];
+    memset(message, 'x', sizeof message);
+    int epoll = epoll_create1(EPOLL_CLOEXEC);
+    for (int i = 0; i < clients; i++) {
+        fds[i] = open_socket(SOCK_STREAM);
+        round_trip(fds[i], buffer, size);
+        fcntl(fds[i], F_SETFL, O_NONBLOCK);
+        struct epoll_event event = {.events = EPOLLIN, .data.u32 = (uint32_t)i};
+        epoll_ctl(epoll, EPOLL_CTL_ADD, fds[i], &event);
+    }
+    wait_for_go();
+    uint64_t start = now_ns(), end = start + (uint64_t)(seconds * 1e9);
+    for (int i = 0; i < clients; i++) {
+        sent_at[i] = now_ns();
+        if (write(fds[i], message, size) != size) die("write");
+    }
+    struct epoll_event events[256];
+    uint64_t now = start;
+    while (now < end) {
+        int count = epoll_wait(epoll, events, 256, 100);
+        now = now_ns();
+        for (int e = 0; e < count; e++) {
+            int i = (int)events[e].data.u32;
+            ssize_t n = read(fds[i], buffer, sizeof buffer);
+            if (n <= 0) { if (n < 0 && errno == EAGAIN) continue; fprintf(stderr, "connection %d ended\n", i); return 1; }
+            received[i] += (int)n;
+            if (received[i] < size) continue;
+            received[i] = 0;
+            if (samples < capacity) latency[samples++] = (uint32_t)((now - sent_at[i]) / 1000);
+            sent_at[i] = now;
+            if (write(fds[i], message, size) != size) die("write");
+        }
+    }
+    double elapsed = (now - start) / 1e9;
+    qsort(latency, samples, sizeof *latency, compare);
+    printf("roundtrips=%zu rate=%.0f p50_us=%u p99_us=%u\n", samples, samples / elapsed,
+           samples ? latency[samples / 2] : 0, samples ? latency[samples * 99 / 100] : 0);
+    return report_and_hold();
+}
+
+/// Datagrams carry a sequence number; a reply of another size is a merged (or split) datagram.
+static int udp(int inflight, double seconds, int size) {
+    int fd = open_socket(SOCK_DGRAM);
+    char message[65536], buffer[65536];
+    memset(message, 'x', sizeof message);
+    round_trip(fd, buffer, size);
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+    int epoll = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event event = {.events = EPOLLIN};
+    epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event);
+    wait_for_go();
+    uint64_t sent = 0, received = 0, merged = 0, outstanding = 0;
+    uint64_t start = now_ns(), end = start + (uint64_t)(seconds * 1e9), last_reply = start, now = start;
+    while (now < end) {
+        // Refill the window; after 50 ms without a reply, the missing ones count as lost.
+        if (now - last_reply > 50000000u) { outstanding = 0; last_reply = now; }
+        while (outstanding < (uint64_t)inflight) {
+            memcpy(message, &sent, sizeof sent);
+            if (send(fd, message, size, 0) != size) break;
+            sent++;
+            outstanding++;
+        }
+        struct epoll_event ready;
+        epoll_wait(epoll, &ready, 1, 10);
+        now = now_ns();
+        for (;;) {
+            ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+            if (n < 0) break;
+            last_reply = now;
+            if (outstanding) outstanding--;
+            if (n == size) received++; else merged++;
+        }
+    }
+    double elapsed = (now - start) / 1e9;
+    usleep(200000);
+    while (recv(fd, buffer, sizeof buffer, 0) >= 0) received++;
+    printf("sent=%llu received=%llu rate=%.0f merged=%llu lost=%llu\n", (unsigned long long)sent,
+           (unsigned long long)received, received / elapsed, (unsigned long long)merged,
+           (unsigned long long)(sent - received - merged));
+    return report_and_hold();
+}
+
+static int idle(int clients) {
+    char buffer[1] = {'x'};
+    for (int i = 0; i < clients; i++) round_trip(open_socket(SOCK_STREAM), buffer, 1);
+    wait_for_go();
+    printf("held=%d\n", clients);
+    return report_and_hold();
+}
+
+/// The least an echo server can do per round trip: epoll_wait, read, write.
+static _Noreturn void serve(void) {
+    int listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
+    setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(listener, (struct sockaddr *)&target, target_length) < 0 || listen(listener, 4096) < 0) die("listen");
+    int epoll = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event event = {.events = EPOLLIN, .data.fd = listener};
+    epoll_ctl(epoll, EPOLL_CTL_ADD, listener, &event);
+    static char buffer[65536];
+    struct epoll_event events[256];
+    for (;;) {
+        int count = epoll_wait(epoll, events, 256, -1);
+        for (int e = 0; e < count; e++) {
+            int fd = events[e].data.fd;
+            if (fd == listener) {
+                int connection;
+                while ((connection = accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+                    struct epoll_event added = {.events = EPOLLIN, .data.fd = connection};
+                    epoll_ctl(epoll, EPOLL_CTL_ADD, connection, &added);
+                }
+                continue;
+            }
+            ssize_t n = read(fd, buffer, sizeof buffer);
+            if (n == 0 || (n < 0 && errno != EAGAIN)) close(fd);
+            else if (n > 0 && write(fd, buffer, n) != n) close(fd);  // fine for 64-byte messages
+        }
+    }
+}
+
+int main(int argc, char **argv) {
+    if (argc == 3 && !strcmp(argv[1], "serve")) {
+        parse_target(argv[2]);
+        serve();
+    }
+    if (argc < 4) { fprintf(stderr, "usage: see the head of loadgen.c\n"); return 2; }
+    parse_target(argv[2]);
+    if (!strcmp(argv[1], "echo") && argc == 6) return echo(atoi(argv[3]), atof(argv[4]), atoi(argv[5]));
+    if (!strcmp(argv[1], "udp") && argc == 6) return udp(atoi(argv[3]), atof(argv[4]), atoi(argv[5]));
+    if (!strcmp(argv[1], "idle")) return idle(atoi(argv[3]));
+    fprintf(stderr, "unknown mode\n");
+    return 2;
+}
