@@ -85,7 +85,7 @@ final class Pump {
     func push() {
         do {
             while !isEmpty {
-                guard let written = try writeSink() else { break }
+                guard try writeSink() != nil else { break }
                 onProgress()
             }
         } catch let error as Errno {

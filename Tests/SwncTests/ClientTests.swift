@@ -46,7 +46,7 @@ import Testing
 
     @Test func unixClientGetsItsLinesBack() throws {
         try withSocketPath { path in
-            let (server, _) = try startPythonPeer("unix_echo.py", [path])
+            let server = try startPythonPeer("unix_echo.py", listeningOn: path)
             let client = try Spawned(swnc: ["-N", "-U", path])
             for line in sampleLines(from: "swnc") { try client.sayAndHearBack(line) }
             client.closeInput()

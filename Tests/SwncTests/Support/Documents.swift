@@ -40,13 +40,6 @@ func packageFile(_ path: String) throws -> String {
     try String(contentsOf: Paths.root.appendingPathComponent(path), encoding: .utf8)
 }
 
-/// What a program that ran to its end printed, and how it ended.
-struct Finished {
-    let status: Int32
-    let output: String
-    let errors: String
-}
-
 /// Runs a program with stdin from /dev/null and waits for it (killing it after `timeout`).
 func runToEnd(_ executable: String, _ arguments: [String], directory: URL? = nil,
               environment: [String: String] = [:], timeout: TimeInterval = 30) throws -> Finished {

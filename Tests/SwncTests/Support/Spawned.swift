@@ -203,3 +203,10 @@ func startPythonPeer(_ script: String, _ arguments: [String] = []) throws -> (Sp
     // python -u writes print("READY", port) in pieces: wait for the whole line.
     return (peer, try peer.waitForReadyPort(script))
 }
+
+/// Starts a Python peer that prints "READY <path>" once it listens on a UNIX-domain path.
+func startPythonPeer(_ script: String, listeningOn path: String) throws -> Spawned {
+    let peer = try Spawned(Paths.python, ["-u", Paths.peer(script), path])
+    _ = try peer.waitForOutputLine(startingWith: "READY ")
+    return peer
+}

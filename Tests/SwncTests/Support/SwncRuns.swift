@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// What a finished swnc run left behind.
+/// What a program that ran to its end printed, and how it ended.
 struct Finished {
     let status: Int32
     let output: String
