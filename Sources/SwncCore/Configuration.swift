@@ -43,6 +43,10 @@ public struct Configuration {
     var resolver: Resolver { Resolver(family: family, numericOnly: numericOnly) }
 
     var socketType: Int32 { transport.socketType }
+
+    /// The largest datagram swnc receives whole: UDP's limit, or for UNIX datagrams a size above
+    /// Linux's default socket buffer (212992 bytes), which bounds them.
+    var largestDatagram: Int { unixDomain ? 256 * 1024 : 65536 }
 }
 
 /// What a worker tells the user about with -v; the executable words it.

@@ -4,9 +4,10 @@ final class DatagramCollector {
     private let loop: EventLoop
     private let sockets: [EventLoop.Watch]
     private let output: EventLoop.Watch
-    private let buffer = ByteBuffer(capacity: 65536)
+    private let buffer: ByteBuffer
 
-    init(loop: EventLoop, sockets: [Socket], output: EventLoop.Watch, first: UnsafeRawBufferPointer?) {
+    init(loop: EventLoop, sockets: [Socket], output: EventLoop.Watch, largestDatagram: Int, first: UnsafeRawBufferPointer?) {
+        buffer = ByteBuffer(capacity: largestDatagram)
         self.loop = loop
         self.output = output
         self.sockets = sockets.map { loop.watch($0.descriptor) }

@@ -25,7 +25,8 @@ public final class DatagramEchoServer {
         self.report = report
         loop = try EventLoop()
         for socket in sockets {
-            let batch = DatagramBatch(socket: socket, watch: loop.watch(socket.descriptor))
+            let batch = DatagramBatch(socket: socket, watch: loop.watch(socket.descriptor),
+                                      largestDatagram: configuration.largestDatagram)
             batch.watch.onReadable = { [unowned self, unowned batch] in receive(into: batch) }
             batch.watch.onWritable = { [unowned self, unowned batch] in send(batch) }
             batch.watch.reading = true
@@ -75,7 +76,7 @@ public final class DatagramEchoServer {
 /// The buffers of one socket's batch, allocated once.
 final class DatagramBatch {
     static let size = 32
-    static let largestDatagram = 65536
+    let largestDatagram: Int
     let socket: Socket
     let watch: EventLoop.Watch
     let received = UnsafeMutablePointer<swnc_mmsghdr>.allocate(capacity: size)
@@ -83,16 +84,19 @@ final class DatagramBatch {
     private let receiveVectors = UnsafeMutablePointer<iovec>.allocate(capacity: size)
     private let sendVectors = UnsafeMutablePointer<iovec>.allocate(capacity: size)
     private let senders = UnsafeMutablePointer<sockaddr_storage>.allocate(capacity: size)
-    private let payloads = UnsafeMutableRawPointer.allocate(byteCount: size * largestDatagram, alignment: 16)
+    /// Pages are taken from the kernel only as datagrams fill them, so the batch costs little
+    /// memory until it is used.
+    private let payloads: UnsafeMutableRawPointer
     var replies = 0
     var sent = 0
 
-    init(socket: Socket, watch: EventLoop.Watch) {
+    init(socket: Socket, watch: EventLoop.Watch, largestDatagram: Int) {
         self.socket = socket
         self.watch = watch
+        self.largestDatagram = largestDatagram
+        payloads = .allocate(byteCount: DatagramBatch.size * largestDatagram, alignment: 16)
         for index in 0..<DatagramBatch.size {
-            receiveVectors[index] = iovec(iov_base: payloads + index * DatagramBatch.largestDatagram,
-                                          iov_len: DatagramBatch.largestDatagram)
+            receiveVectors[index] = iovec(iov_base: payloads + index * largestDatagram, iov_len: largestDatagram)
             received[index] = swnc_mmsghdr()
             received[index].msg_hdr.msg_iov = receiveVectors + index
             received[index].msg_hdr.msg_iovlen = 1

@@ -26,7 +26,8 @@ public final class Listener {
         streams = StandardStreams(loop: loop)
         let isDatagram = configuration.transport == .udp
         if isDatagram, configuration.keepOpen {
-            collector = DatagramCollector(loop: loop, sockets: sockets, output: streams.output, first: nil)
+            collector = DatagramCollector(loop: loop, sockets: sockets, output: streams.output,
+                                          largestDatagram: configuration.largestDatagram, first: nil)
             return
         }
         for socket in sockets {
@@ -62,7 +63,7 @@ public final class Listener {
 
     /// The sender of the first datagram becomes the peer: the socket is connected to it.
     private func firstDatagram(on socket: Socket) {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: configuration.largestDatagram, alignment: 16)
         defer { buffer.deallocate() }
         var sender = SocketAddress()
         let received: Int?
@@ -77,7 +78,8 @@ public final class Listener {
         closeListeners(keeping: socket)
         guard sender.canBeRepliedTo, (try? socket.connect(to: sender)) != nil else {
             // An unnamed UNIX datagram sender cannot be answered: just print what arrives.
-            collector = DatagramCollector(loop: loop, sockets: [socket], output: streams.output, first: first)
+            collector = DatagramCollector(loop: loop, sockets: [socket], output: streams.output,
+                                          largestDatagram: configuration.largestDatagram, first: first)
             return
         }
         let name = configuration.unixDomain ? sender.path ?? "" : "\(sender.host) port \(sender.port)"

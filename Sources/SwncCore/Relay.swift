@@ -14,7 +14,6 @@ final class Relay {
     }
 
     private static let streamCapacity = 128 * 1024
-    private static let largestDatagram = 65536
     private static let largestUDPPayload = 65507
 
     private let loop: EventLoop
@@ -46,7 +45,7 @@ final class Relay {
         self.peer = peer
         self.onEnd = onEnd
         socketWatch = loop.watch(peer.socket.descriptor)
-        fromPeer = Relay.makeReceiver(peer: peer, watch: socketWatch, streams: streams)
+        fromPeer = Relay.makeReceiver(peer: peer, watch: socketWatch, streams: streams, configuration)
         if configuration.readsInput, !streams.inputEnded {
             toPeer = Pump(from: streams.input, named: "stdin", to: socketWatch, named: peer.name,
                           capacity: peer.isDatagram ? Relay.largestUDPPayload : Relay.streamCapacity,
@@ -59,9 +58,10 @@ final class Relay {
         if let idle = configuration.timeout, configuration.mode == .connect { armIdleTimer(idle) }
     }
 
-    private static func makeReceiver(peer: Peer, watch: EventLoop.Watch, streams: StandardStreams) -> Pump {
+    private static func makeReceiver(peer: Peer, watch: EventLoop.Watch, streams: StandardStreams,
+                                     _ configuration: Configuration) -> Pump {
         Pump(from: watch, named: peer.name, to: streams.output, named: "stdout",
-             capacity: peer.isDatagram ? largestDatagram : streamCapacity,
+             capacity: peer.isDatagram ? configuration.largestDatagram : streamCapacity,
              keepsMessages: peer.isDatagram, sourceHasEndOfFile: !peer.isDatagram)
     }
 
@@ -153,7 +153,7 @@ final class Relay {
         peer = next
         socketWatch = loop.watch(next.socket.descriptor)
         fromPeer.cancel()
-        fromPeer = Relay.makeReceiver(peer: next, watch: socketWatch, streams: streams)
+        fromPeer = Relay.makeReceiver(peer: next, watch: socketWatch, streams: streams, configuration)
         toPeer?.redirect(to: socketWatch)
         wire()
         for datagram in kept {

@@ -1,4 +1,5 @@
-# UDP clients for `swnc --echo -lu`.
+# UDP clients for `swnc --echo -lu` (and, given a socket path instead of a port, for
+# `swnc --echo -lUu PATH`, with UNIX datagrams up to 200,000 bytes).
 #
 #   load_udp_echo.py PORT sizes        one datagram of each sample size up to 65507, each must
 #                                      come back unchanged; prints "SIZES ok failed"
@@ -15,11 +16,17 @@ import time
 
 from load_report import report
 
-port, mode = int(sys.argv[1]), sys.argv[2]
-LARGEST = 65507
-client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+target, mode = sys.argv[1], sys.argv[2]
+if target.startswith("/"):
+    LARGEST = 200000
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    client.bind(target + ".client")  # a named sender, so that the echo can come back
+    client.connect(target)
+else:
+    LARGEST = 65507
+    client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    client.connect(("127.0.0.1", int(target)))
 client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-client.connect(("127.0.0.1", port))
 
 
 def sample_sizes():

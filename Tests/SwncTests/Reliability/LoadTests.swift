@@ -82,6 +82,17 @@ import Testing
         withExtendedLifetime(server) {}
     }
 
+    /// UNIX datagrams are bounded by the socket buffer, not by UDP's 64 KiB: none is cut.
+    @Test func unixDatagramsLargerThanUDPsPassThroughEchoUnchanged() throws {
+        let directory = try Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("echo.sock").path
+        let server = try Spawned(swnc: ["--echo", "-v", "-lkUu", path])
+        try server.waitForError(containing: "Bound on \(path)")
+        let client = try Spawned(Paths.python, ["-u", Paths.peer("load_udp_echo.py"), path, "sizes"])
+        #expect(try client.reportedLine("SIZES", timeout: 60)[1] == "0", "\(client.standardError)")
+    }
+
     @Test func aBurstOf10000DatagramsComesBackUncorruptedAndUnmerged() throws {
         let (server, port) = try Self.echoServer(["-lku"])
         let memory = PeakMemoryWatch(pid: server.pid)
