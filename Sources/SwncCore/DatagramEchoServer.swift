@@ -4,7 +4,7 @@ import CSwncSystem
 /// `swnc --echo -lu` and `-lUu`: every datagram goes back, unchanged, to its sender. Without -k
 /// only the first sender is served. Datagrams are taken and sent in batches (recvmmsg(2),
 /// sendmmsg(2)); while a batch cannot be sent whole, the socket is not read.
-public final class DatagramEchoServer {
+final class DatagramEchoServer {
     private let configuration: Configuration
     private let report: Reporter
     private let loop: EventLoop
@@ -14,16 +14,10 @@ public final class DatagramEchoServer {
     /// The last sender reported with -v, so that a stream of datagrams is reported once.
     private var lastReported: SocketAddress?
 
-    public static func run(_ configuration: Configuration, report: @escaping Reporter) throws {
-        let sockets = try Listening.open(configuration, report: report)
-        let server = try DatagramEchoServer(configuration, sockets: sockets, report: report)
-        try server.loop.run()
-    }
-
-    private init(_ configuration: Configuration, sockets: [Socket], report: @escaping Reporter) throws {
+    init(_ configuration: Configuration, sockets: [Socket], loop: EventLoop, report: @escaping Reporter) {
         self.configuration = configuration
         self.report = report
-        loop = try EventLoop()
+        self.loop = loop
         for socket in sockets {
             let batch = DatagramBatch(socket: socket, watch: loop.watch(socket.descriptor),
                                       largestDatagram: configuration.largestDatagram)

@@ -5,7 +5,7 @@ import Glibc
 /// are served at once. One shared read buffer; a connection holds its own buffer only while a
 /// write back is incomplete, and is not read until that buffer drains (so a peer that never
 /// reads cannot grow the server).
-public final class EchoServer {
+final class EchoServer {
     private static let acceptBatch = 64
     private let configuration: Configuration
     private let report: Reporter
@@ -15,16 +15,10 @@ public final class EchoServer {
     private var acceptRetry: EventLoop.TimerID?
     let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 
-    public static func run(_ configuration: Configuration, report: @escaping Reporter) throws {
-        let sockets = try Listening.open(configuration, report: report)
-        let server = try EchoServer(configuration, sockets: sockets, report: report)
-        try server.loop.run()
-    }
-
-    private init(_ configuration: Configuration, sockets: [Socket], report: @escaping Reporter) throws {
+    init(_ configuration: Configuration, sockets: [Socket], loop: EventLoop, report: @escaping Reporter) {
         self.configuration = configuration
         self.report = report
-        loop = try EventLoop()
+        self.loop = loop
         for socket in sockets {
             let watch = loop.watch(socket.descriptor)
             watch.onReadable = { [unowned self] in accept(from: socket) }

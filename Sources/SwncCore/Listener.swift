@@ -2,7 +2,7 @@ import Glibc
 
 /// `swnc -l`: waits for one peer and relays stdin/stdout with it. With -k, TCP and UNIX stream
 /// peers are served one after another, and UDP datagrams are taken from every sender.
-public final class Listener {
+final class Listener {
     private let configuration: Configuration
     private let report: Reporter
     private let loop: EventLoop
@@ -12,17 +12,11 @@ public final class Listener {
     private var relay: Relay?
     private var collector: DatagramCollector?
 
-    public static func run(_ configuration: Configuration, report: @escaping Reporter) throws {
-        let sockets = try Listening.open(configuration, report: report)
-        let listener = try Listener(configuration, sockets: sockets, report: report)
-        try listener.loop.run()
-    }
-
-    private init(_ configuration: Configuration, sockets: [Socket], report: @escaping Reporter) throws {
+    init(_ configuration: Configuration, sockets: [Socket], loop: EventLoop, report: @escaping Reporter) {
         self.configuration = configuration
         self.report = report
         self.sockets = sockets
-        loop = try EventLoop()
+        self.loop = loop
         streams = StandardStreams(loop: loop)
         let isDatagram = configuration.transport == .udp
         if isDatagram, configuration.keepOpen {

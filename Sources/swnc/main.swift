@@ -30,14 +30,8 @@ func runSwnc() -> Int32 {
         switch configuration.mode {
         case .connect:
             try Client.run(configuration, report: report)
-        case .listen where configuration.echo:
-            if configuration.transport == .udp {
-                try DatagramEchoServer.run(configuration, report: report)
-            } else {
-                try EchoServer.run(configuration, report: report)
-            }
         case .listen:
-            try Listener.run(configuration, report: report)
+            try Server.run(configuration, report: report)
         case .probe:
             return try Prober.run(configuration, report: report) ? 0 : 1
         case .broadcast:

@@ -58,7 +58,7 @@ final class RedirectedSwnc {
     init(_ arguments: [String], standardInput: FileHandle, standardOutput: FileHandle,
          standardError: FileHandle? = nil, directory: URL? = nil) throws {
         errorsPath = FileManager.default.temporaryDirectory.appendingPathComponent("swnc-stderr-\(UUID().uuidString.prefix(8))").path
-        FileManager.default.createFile(atPath: errorsPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorsPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Paths.python)
         process.arguments = ["-u", Paths.peer("fault_exec_default_sigpipe.py"), Paths.swnc] + arguments
         process.standardInput = standardInput
@@ -114,6 +114,7 @@ extension Spawned {
     }
 
     /// The words after `word` on the first complete line the process printed that starts with it.
+    @discardableResult
     func reportedLine(_ word: String, timeout: TimeInterval = 60) throws -> [String] {
         func line(in output: Data) -> Substring? {
             let text = String(decoding: output, as: UTF8.self)
