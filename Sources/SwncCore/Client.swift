@@ -19,7 +19,7 @@ public enum Client {
                 return nil
             }
         }
+        defer { report(.transferred(sent: relay.totals.sent, received: relay.totals.received)) }
         try loop.run()
-        withExtendedLifetime(relay) {}
     }
 }

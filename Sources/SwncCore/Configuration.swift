@@ -61,6 +61,8 @@ public enum Event {
     case connected(host: String, address: SocketAddress, transport: Transport)
     /// An echo connection closed after echoing `bytes`.
     case echoClosed(peer: SocketAddress, bytes: Int)
+    /// A relay with a peer ended (reported with -vv).
+    case transferred(sent: Int, received: Int)
     /// Something failed that does not end swnc (one address of several, one probed port).
     case warning(Failure)
 }

@@ -49,10 +49,16 @@ final class Listener {
         let name = configuration.unixDomain ? configuration.path ?? "" : "\(peerAddress.host) port \(peerAddress.port)"
         relay = Relay(loop: loop, streams: streams, configuration: configuration,
                       peer: Relay.Peer(socket: connection, name: name, isDatagram: false)) { [unowned self] failure in
-            if let failure { return loop.fail(failure) }
-            guard configuration.keepOpen else { return loop.stop() }
-            listeners.forEach { $0.reading = true }
+            relayEnded(failure)
         }
+    }
+
+    /// A peer is done: with -k, a stream listener takes the next one; otherwise swnc is done.
+    private func relayEnded(_ failure: Failure?) {
+        if let totals = relay?.totals { report(.transferred(sent: totals.sent, received: totals.received)) }
+        if let failure { return loop.fail(failure) }
+        guard configuration.keepOpen, !listeners.isEmpty else { return loop.stop() }
+        listeners.forEach { $0.reading = true }
     }
 
     /// The sender of the first datagram becomes the peer: the socket is connected to it.
@@ -79,7 +85,7 @@ final class Listener {
         let name = configuration.unixDomain ? sender.path ?? "" : "\(sender.host) port \(sender.port)"
         relay = Relay(loop: loop, streams: streams, configuration: configuration,
                       peer: Relay.Peer(socket: socket, name: name, isDatagram: true), firstData: first) { [unowned self] failure in
-            if let failure { loop.fail(failure) } else { loop.stop() }
+            relayEnded(failure)
         }
     }
 

@@ -19,6 +19,8 @@ final class Pump {
     private let sinkName: String
     private(set) var sourceOpen = true
     private(set) var finished = false
+    /// Bytes written to the sink so far.
+    private(set) var bytesMoved = 0
 
     /// The source ended and every byte has been written.
     var onFinished: () -> Void = {}
@@ -119,7 +121,9 @@ final class Pump {
     private func writeSink() throws -> Int? {
         if let splicePipe {
             do {
-                return try splicePipe.drain(to: sink.descriptor)
+                let written = try splicePipe.drain(to: sink.descriptor)
+                bytesMoved += written ?? 0
+                return written
             } catch let error as Errno where error == .invalidArgument {
                 stopSplicing()
             }
@@ -127,6 +131,7 @@ final class Pump {
         guard let written = try sink.descriptor.write(buffer.readable) else { return nil }
         if let onWritten { onWritten(UnsafeRawBufferPointer(rebasing: buffer.readable.prefix(written))) }
         buffer.consume(written)
+        bytesMoved += written
         return written
     }
 

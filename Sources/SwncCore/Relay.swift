@@ -28,6 +28,11 @@ final class Relay {
     private var lastActivity = Clock.now
     private var ended = false
     private let onEnd: (Failure?) -> Void
+    /// Bytes sent to the peers of this relay, and written to stdout from them (for -vv).
+    private var earlierTotals = (sent: 0, received: 0)
+    var totals: (sent: Int, received: Int) {
+        (earlierTotals.sent + (toPeer?.bytesMoved ?? 0), earlierTotals.received + fromPeer.bytesMoved)
+    }
 
     /// A datagram relay that has somewhere else to go when the peer answers "port unreachable".
     var onRefused: (() -> Peer?)?
@@ -153,6 +158,7 @@ final class Relay {
         peer = next
         socketWatch = loop.watch(next.socket.descriptor)
         fromPeer.cancel()
+        earlierTotals.received += fromPeer.bytesMoved
         fromPeer = Relay.makeReceiver(peer: next, watch: socketWatch, streams: streams, configuration)
         toPeer?.redirect(to: socketWatch)
         wire()

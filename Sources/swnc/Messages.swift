@@ -8,6 +8,8 @@ struct Messages {
     func report(_ event: Event) {
         guard verbosity > 0 else { return }
         switch event {
+        case .transferred(let sent, let received):
+            if verbosity > 1 { Messages.write("\(sent) bytes sent, \(received) bytes received") }
         case .listening(let address):
             Messages.write("Listening on \(Messages.describe(address))")
         case .bound(let address):

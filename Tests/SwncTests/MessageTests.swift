@@ -156,4 +156,20 @@ import Testing
         sender.write("hello\n")
         #expect(try listener.waitForErrorLines(2) == ["Bound on \(path)", "Connection received on \(path)"])
     }
+
+    /// -vv adds one line at the end of each connection: what went each way.
+    @Test func doubleVerboseCountsTheBytesEachWay() throws {
+        let echo = try Spawned(swnc: ["--echo", "-v", "-lk", "127.0.0.1", "0"])
+        let port = try echo.waitForPort()
+        let client = try Spawned(swnc: ["-vv", "-N", "127.0.0.1", String(port)])
+        client.write("hello\n")
+        client.closeInput()
+        #expect(try client.waitForExit() == 0)
+        #expect(client.standardOutputText == "hello\n")
+        #expect(client.standardError.hasSuffix("succeeded!\n6 bytes sent, 6 bytes received\n"), "got: \(client.standardError)")
+        let quiet = try Spawned(swnc: ["-v", "-N", "127.0.0.1", String(port)])
+        quiet.closeInput()
+        #expect(try quiet.waitForExit() == 0)
+        #expect(!quiet.standardError.contains("bytes sent"), "-v alone: \(quiet.standardError)")
+    }
 }
