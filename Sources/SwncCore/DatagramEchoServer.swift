@@ -43,8 +43,7 @@ final class DatagramEchoServer {
         }
         if sender != lastReported {
             lastReported = sender
-            // A UNIX peer is named by the listener's path, as OpenBSD netcat does.
-            report(.connectionReceived(configuration.unixDomain ? (try? socket.localAddress()) ?? sender : sender))
+            report(.connectionReceived(Listening.shownPeer(sender, of: socket, configuration)))
         }
         return true
     }

@@ -40,7 +40,7 @@ final class EchoServer {
                 continue  // the connection died while waiting (ECONNABORTED and the like)
             }
             guard let (socket, peer) = accepted else { return }
-            let shownPeer = configuration.unixDomain ? (try? listener.localAddress()) ?? peer : peer
+            let shownPeer = Listening.shownPeer(peer, of: listener, configuration)
             report(.connectionReceived(shownPeer))
             connections[socket.descriptor.rawValue] = EchoConnection(server: self, socket: socket, peer: shownPeer)
             if !configuration.keepOpen { return closeListeners() }

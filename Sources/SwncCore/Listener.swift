@@ -40,7 +40,7 @@ final class Listener {
             return loop.fail(Failure("accept", error))
         }
         guard let (connection, peerAddress) = accepted else { return }
-        report(.connectionReceived(configuration.unixDomain ? (try? socket.localAddress()) ?? peerAddress : peerAddress))
+        report(.connectionReceived(Listening.shownPeer(peerAddress, of: socket, configuration)))
         if configuration.keepOpen {
             listeners.forEach { $0.reading = false }
         } else {
@@ -74,7 +74,7 @@ final class Listener {
         }
         guard let count = received else { return }
         let first = UnsafeRawBufferPointer(rebasing: buffer[..<count])
-        report(.connectionReceived(configuration.unixDomain ? (try? socket.localAddress()) ?? sender : sender))
+        report(.connectionReceived(Listening.shownPeer(sender, of: socket, configuration)))
         closeListeners(keeping: socket)
         guard sender.canBeRepliedTo, (try? socket.connect(to: sender)) != nil else {
             // An unnamed UNIX datagram sender cannot be answered: just print what arrives.

@@ -89,4 +89,10 @@ enum Listening {
         } catch {}
         throw Errno(EADDRINUSE)
     }
+
+    /// How -v names a peer of `listener`: its address, or for UNIX domain the listener's path,
+    /// as OpenBSD netcat does (a UNIX peer's own address is mostly unnamed or abstract).
+    static func shownPeer(_ peer: SocketAddress, of listener: Socket, _ configuration: Configuration) -> SocketAddress {
+        configuration.unixDomain ? (try? listener.localAddress()) ?? peer : peer
+    }
 }

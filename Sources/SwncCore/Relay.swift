@@ -28,10 +28,12 @@ final class Relay {
     private var lastActivity = Clock.now
     private var ended = false
     private let onEnd: (Failure?) -> Void
-    /// Bytes sent to the peers of this relay, and written to stdout from them (for -vv).
-    private var earlierTotals = (sent: 0, received: 0)
+    /// Bytes written to stdout from peers left behind (a UDP client's refused addresses);
+    /// the stdin pump follows the client from peer to peer, so it counts all that was sent.
+    private var receivedFromEarlierPeers = 0
+    /// Bytes sent to the peer, and written to stdout from it (for -vv).
     var totals: (sent: Int, received: Int) {
-        (earlierTotals.sent + (toPeer?.bytesMoved ?? 0), earlierTotals.received + fromPeer.bytesMoved)
+        (toPeer?.bytesMoved ?? 0, receivedFromEarlierPeers + fromPeer.bytesMoved)
     }
 
     /// A datagram relay that has somewhere else to go when the peer answers "port unreachable".
@@ -158,7 +160,7 @@ final class Relay {
         peer = next
         socketWatch = loop.watch(next.socket.descriptor)
         fromPeer.cancel()
-        earlierTotals.received += fromPeer.bytesMoved
+        receivedFromEarlierPeers += fromPeer.bytesMoved
         fromPeer = Relay.makeReceiver(peer: next, watch: socketWatch, streams: streams, configuration)
         toPeer?.redirect(to: socketWatch)
         wire()
