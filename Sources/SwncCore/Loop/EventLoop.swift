@@ -58,13 +58,14 @@ public final class EventLoop {
     }
 
     /// Starts watching a descriptor; set `reading` / `writing` on the result to ask for events.
+    /// A descriptor has one watch: asking for a second is a mistake of swnc's, thrown as EEXIST.
     public func watch(_ descriptor: FileDescriptor,
                       onReadable: @escaping () -> Void = {}, onWritable: @escaping () -> Void = {}) -> Watch {
+        let slot = Int(descriptor.rawValue)
         let watch = Watch(descriptor, onReadable: onReadable, onWritable: onWritable)
         watch.loop = self
         watch.generation = nextGeneration
         nextGeneration &+= 1
-        let slot = Int(descriptor.rawValue)
         if slot >= watches.count { watches.append(contentsOf: repeatElement(nil, count: slot - watches.count + 1)) }
         watches[slot] = watch
         return watch
@@ -147,10 +148,13 @@ public final class EventLoop {
                 } else if errno == EPERM {
                     watch.alwaysReady = true
                     alwaysReady.append(watch)
+                } else {
+                    fail(Failure("epoll_ctl", Errno.current))
                 }
-            } else {
-                _ = epoll_ctl(epoll.rawValue, EPOLL_CTL_MOD, fd, &event)
+            } else if epoll_ctl(epoll.rawValue, EPOLL_CTL_MOD, fd, &event) == 0 {
                 watch.registeredEvents = wanted
+            } else {
+                fail(Failure("epoll_ctl", Errno.current))
             }
         }
         pendingUpdates.removeAll(keepingCapacity: true)
@@ -194,9 +198,11 @@ public final class EventLoop {
     private func fireDueTimers() {
         guard !timers.isEmpty else { return }
         let now = Clock.now
-        let due = timers.filter { $0.deadline <= now }
-        guard !due.isEmpty else { return }
-        timers.removeAll { $0.deadline <= now }
-        for timer in due where running { timer.action() }
+        let due = timers.filter { $0.deadline <= now }.map(\.id)
+        // One at a time: a timer's action may cancel another that is due in the same turn.
+        for id in due where running {
+            guard let index = timers.firstIndex(where: { $0.id == id }) else { continue }
+            timers.remove(at: index).action()
+        }
     }
 }
