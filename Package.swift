@@ -17,6 +17,8 @@ let package = Package(
         .target(name: "CSwncSystem"),
         .target(name: "SwncCore", dependencies: ["CSwncSystem"]),
         .executableTarget(name: "swnc", dependencies: ["SwncCore"], linkerSettings: releaseLinking),
+        // In-process tests of the core on socketpairs: no binary, no network.
+        .testTarget(name: "SwncCoreTests", dependencies: ["SwncCore"]),
         // Peers/ and the zsh scripts are run by the tests, not compiled.
         .testTarget(name: "SwncTests", dependencies: ["SwncCore", "swnc"],
                     exclude: ["Peers", "Support/complete.zsh", "Support/complete-setup.zsh"]),
