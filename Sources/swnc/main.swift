@@ -3,6 +3,7 @@ import Glibc
 
 /// Reads the command line, runs the mode it asks for, and exits with its status.
 func runSwnc() -> Int32 {
+    StandardDescriptors.openClosedOnes()
     // First of all: even help or a usage error written to a closed pipe must not be a SIGPIPE death.
     ProcessCleanup.install()
     let request: CommandLineRequest

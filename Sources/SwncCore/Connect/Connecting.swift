@@ -1,5 +1,24 @@
 import Glibc
 
+/// A client's connected socket, before the event loop takes it.
+struct ConnectedSocket {
+    let socket: Socket
+    /// "localhost (127.0.0.1) port 80 (tcp)", or the path, for messages.
+    let name: String
+    let isDatagram: Bool
+
+    /// The socket as the relay's peer stream on `loop`.
+    func peer(on loop: EventLoop) throws -> Relay.Peer {
+        do {
+            return Relay.Peer(stream: try DescriptorStream(socket.descriptor, name: name, loop: loop, isDatagram: isDatagram),
+                              isDatagram: isDatagram)
+        } catch {
+            socket.close()
+            throw Failure("watch \(name)", error)
+        }
+    }
+}
+
 /// Client sockets: resolve the destination, bind the source (-s, -p), connect (-w bounds it).
 enum Connecting {
     /// "localhost (127.0.0.1)" for a name, "127.0.0.1" for a numeric host.
@@ -10,7 +29,7 @@ enum Connecting {
     /// Connects to the first address of the destination that accepts; with -v, each failure
     /// is reported, and the last one is thrown. A UDP client also gets the addresses after the
     /// one it uses, to move on to when that one answers "port unreachable".
-    static func open(_ configuration: Configuration, report: Reporter) throws -> (Relay.Peer, [SocketAddress]) {
+    static func open(_ configuration: Configuration, report: Reporter) throws -> (ConnectedSocket, [SocketAddress]) {
         if configuration.unixDomain { return (try openUnix(configuration, report: report), []) }
         let host = configuration.host ?? ""
         let addresses = try configuration.resolver.addresses(of: host, port: configuration.port, transport: configuration.transport)
@@ -29,14 +48,14 @@ enum Connecting {
     }
 
     /// One socket connected to one address (a UDP socket is merely associated with it).
-    static func connect(to address: SocketAddress, host: String, _ configuration: Configuration) throws -> Relay.Peer {
+    static func connect(to address: SocketAddress, host: String, _ configuration: Configuration) throws -> ConnectedSocket {
         let transport = configuration.transport
         let name = "\(describe(host: host, address: address)) port \(address.port) (\(transport.name))"
         let socket = try Socket(family: address.family, type: transport.socketType)
         do {
             try bindSource(of: socket, family: address.family, configuration)
             try socket.connect(to: address, timeout: configuration.timeout)
-            return Relay.Peer(socket: socket, name: name, isDatagram: transport == .udp)
+            return ConnectedSocket(socket: socket, name: name, isDatagram: transport == .udp)
         } catch {
             socket.close()
             throw error as? Failure ?? Failure("connect to \(name)", error)
@@ -65,7 +84,7 @@ enum Connecting {
 
     /// -U: a stream socket connected to a path; with -u, a datagram socket bound to -s (or to
     /// an automatic abstract address, so that replies can reach it) and associated with the path.
-    private static func openUnix(_ configuration: Configuration, report: Reporter) throws -> Relay.Peer {
+    private static func openUnix(_ configuration: Configuration, report: Reporter) throws -> ConnectedSocket {
         let path = configuration.path ?? ""
         let address = try SocketAddress.unix(path: path)
         let socket = try Socket(family: AF_UNIX, type: configuration.socketType)
@@ -88,6 +107,6 @@ enum Connecting {
             socket.close()
             throw error as? Failure ?? Failure("connect to \(path)", error)
         }
-        return Relay.Peer(socket: socket, name: path, isDatagram: configuration.transport == .udp)
+        return ConnectedSocket(socket: socket, name: path, isDatagram: configuration.transport == .udp)
     }
 }

@@ -101,7 +101,12 @@ public final class Prober {
 
     private func wait(_ index: Int, reading: Bool, for limit: Duration?) {
         guard let socket = probes[index].socket else { return }
-        let watch = loop.watch(socket.descriptor)
+        let watch: EventLoop.Watch
+        do {
+            watch = try loop.watch(socket.descriptor)
+        } catch {
+            return finish(index, error: error)
+        }
         let settle = { [unowned self] in finish(index, error: socket.pendingError()) }
         if reading { watch.onReadable = settle } else { watch.onWritable = settle }
         watch.reading = reading

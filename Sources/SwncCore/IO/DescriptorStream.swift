@@ -27,7 +27,7 @@ public final class DescriptorStream: ByteStream {
         self.isDatagram = isDatagram
         self.ownsDescriptor = ownsDescriptor
         self.loop = loop
-        watch = loop.watch(descriptor)
+        watch = try loop.watch(descriptor)
         watch.onReadable = { [unowned self] in ready(.readable) }
         watch.onWritable = { [unowned self] in ready(.writable) }
     }

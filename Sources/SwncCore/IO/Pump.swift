@@ -1,22 +1,19 @@
-/// One direction of a relay, as in netcat's poll loop: read from a source, write to a sink,
-/// through a bounded buffer. The source is read only while the buffer has room, so a slow sink
-/// slows the source down instead of growing memory.
+/// One direction of a relay, as in netcat's poll loop: read from a source stream, write to a
+/// sink stream, through a bounded buffer. The source is read only while the buffer has room,
+/// so a slow sink slows the source down instead of growing memory.
 final class Pump {
-    /// Where the bytes come from and go to; the relay may share a watch between two pumps
-    /// (a socket is the sink of one direction and the source of the other).
-    let source: EventLoop.Watch
-    private(set) var sink: EventLoop.Watch
+    let source: ByteStream
+    private(set) var sink: ByteStream
     private let buffer: ByteBuffer
-    /// A stream moves through this pipe with splice(2), without being copied to `buffer` and
-    /// back, until an end refuses splice (a terminal, say): then it goes through `buffer`.
+    /// Between two plain descriptors a stream moves through this pipe with splice(2), never
+    /// copied to `buffer` and back, until an end refuses splice (a terminal, say).
     private var splicePipe: SplicePipe?
     /// Datagram semantics: read only into an empty buffer, so each read is one whole message
     /// (a datagram socket sends all of a write or none of it).
     private let keepsMessages: Bool
-    /// False for a datagram socket, where a read of 0 bytes is an empty datagram.
-    private let sourceHasEndOfFile: Bool
-    private let sourceName: String
-    private let sinkName: String
+    /// What the last read and write would have blocked on.
+    private var sourceWaits = Readiness.readable
+    private var sinkWaits = Readiness.writable
     private(set) var sourceOpen = true
     private(set) var finished = false
     /// Bytes written to the sink so far.
@@ -25,114 +22,162 @@ final class Pump {
     /// The source ended and every byte has been written.
     var onFinished: () -> Void = {}
     enum Side { case source, sink }
-    /// Reading (the source side) or writing (the sink side) failed.
-    var onFailure: (Errno, Failure, Side) -> Void = { _, _, _ in }
+    /// Reading (the source side) or writing (the sink side) failed; the pump stops.
+    var onFailure: (Errno, Side) -> Void = { _, _ in }
     /// Bytes moved (for idle timeouts).
     var onProgress: () -> Void = {}
     /// A whole message or chunk went out (for datagrams kept to be sent again).
     var onWritten: ((UnsafeRawBufferPointer) -> Void)?
 
-    init(from source: EventLoop.Watch, named sourceName: String, to sink: EventLoop.Watch, named sinkName: String,
-         capacity: Int, keepsMessages: Bool = false, sourceHasEndOfFile: Bool = true) {
-        self.sourceHasEndOfFile = sourceHasEndOfFile
+    init(from source: ByteStream, to sink: ByteStream, capacity: Int, keepsMessages: Bool = false) {
         self.source = source
         self.sink = sink
-        self.sourceName = sourceName
-        self.sinkName = sinkName
         self.keepsMessages = keepsMessages
         buffer = ByteBuffer(capacity: capacity)
-        splicePipe = keepsMessages ? nil : SplicePipe(capacity: capacity)
+        let splices = !keepsMessages && source.spliceDescriptor != nil && sink.spliceDescriptor != nil
+        splicePipe = splices ? SplicePipe(capacity: capacity) : nil
     }
 
-    func start() { updateInterest() }
+    /// Takes the source's and the sink's callbacks and starts moving bytes.
+    func start() {
+        source.onReadable = { [unowned self] in pull() }
+        sink.onWritable = { [unowned self] in push() }
+        updateInterest()
+    }
 
-    /// Stops both sides for good, dropping what is buffered.
+    /// Stops for good, dropping what is buffered, and lets go of the streams' callbacks.
     func cancel() {
         sourceOpen = false
         finished = true
         buffer.removeAll()
         splicePipe = nil
-        updateInterest()
+        source.waitToRead(nil)
+        sink.waitToWrite(nil)
+        source.onReadable = {}
+        sink.onWritable = {}
     }
 
-    /// Bytes that arrived before the pump existed (the first datagram of a UDP listener).
+    /// The source is gone (a reset): what is buffered still goes out, then the pump finishes.
+    func endSource() {
+        sourceOpen = false
+        push()
+    }
+
+    /// Bytes that arrived before the pump existed (the first datagram of a UDP listener, what
+    /// a proxy sent after its reply).
     func preload(_ bytes: UnsafeRawBufferPointer) {
         buffer.append(bytes)
         push()
     }
 
     /// Points the pump at a new sink (a UDP client moving to the next address).
-    func redirect(to newSink: EventLoop.Watch) {
+    func redirect(to newSink: ByteStream) {
+        sink.waitToWrite(nil)
+        sink.onWritable = {}
         sink = newSink
+        sink.onWritable = { [unowned self] in push() }
         updateInterest()
     }
 
-    /// The source is readable.
+    /// The source may have bytes. Reads while there is room (and, for a stream that holds
+    /// bytes the descriptor will not announce, such as TLS, until it is empty).
     func pull() {
-        guard sourceOpen, hasRoom, !keepsMessages || buffer.isEmpty else { return updateInterest() }
-        do {
-            guard let count = try readSource() else { return updateInterest() }
-            if count == 0 {
-                sourceOpen = !sourceHasEndOfFile
-            } else {
-                onProgress()
+        while sourceOpen, hasRoom, !keepsMessages || isEmpty {
+            do {
+                switch try readSource() {
+                case .bytes(let count):
+                    sourceWaits = .readable
+                    if count > 0 { onProgress() }
+                case .endOfFile:
+                    sourceOpen = false
+                case .wouldBlock(let readiness):
+                    sourceWaits = readiness
+                    return push()
+                }
+            } catch let error as Errno {
+                return fail(error, .source)
+            } catch {
+                return fail(.invalidArgument, .source)
             }
-            push()
-        } catch let error as Errno {
-            onFailure(error, Failure("read from \(sourceName)", error), .source)
-        } catch {}
+            if !source.hasBufferedInput { break }
+        }
+        push()
     }
 
-    /// The sink is writable.
+    /// The sink may take bytes.
     func push() {
+        guard !finished else { return }
         do {
             while !isEmpty {
-                guard try writeSink() != nil else { break }
-                onProgress()
+                guard let written = try writeSink() else { break }
+                if written > 0 { onProgress() }
             }
         } catch let error as Errno {
-            return onFailure(error, Failure("write to \(sinkName)", error), .sink)
-        } catch {}
+            return fail(error, .sink)
+        } catch {
+            return fail(.invalidArgument, .sink)
+        }
         updateInterest()
-        if !sourceOpen, isEmpty, !finished {
+        if !sourceOpen, isEmpty {
             finished = true
             onFinished()
+        } else if sourceOpen, hasRoom, source.hasBufferedInput {
+            pull()
         }
     }
 
     private var isEmpty: Bool { buffer.isEmpty && splicePipe?.isEmpty != false }
     private var hasRoom: Bool { splicePipe?.hasRoom ?? buffer.hasSpace }
 
-    /// One read (or splice) from the source: the bytes taken, 0 at end of file, nil for none now.
-    private func readSource() throws -> Int? {
-        if let splicePipe {
+    /// A failed source stops being read, and what the buffer holds can still go out
+    /// (`endSource`); a failed sink ends the pump.
+    private func fail(_ error: Errno, _ side: Side) {
+        if side == .sink { cancel() } else {
+            sourceOpen = false
+            source.waitToRead(nil)
+        }
+        onFailure(error, side)
+    }
+
+    private func readSource() throws -> ReadResult {
+        if let splicePipe, let descriptor = source.spliceDescriptor {
             do {
-                return try splicePipe.fill(from: source.descriptor)
+                guard let moved = try splicePipe.fill(from: descriptor) else { return .wouldBlock(.readable) }
+                return moved == 0 ? .endOfFile : .bytes(moved)
             } catch let error as Errno where error == .invalidArgument {
                 stopSplicing()
             }
         }
-        let count = try source.descriptor.read(into: buffer.writable)
-        if let count { buffer.commit(count) }
-        return count
+        let result = try source.read(into: buffer.writable)
+        if case .bytes(let count) = result { buffer.commit(count) }
+        return result
     }
 
-    /// One write (or splice) to the sink: the bytes written, nil when the sink is full.
+    /// One write (or splice) to the sink: the bytes written, nil when the sink would block.
     private func writeSink() throws -> Int? {
-        if let splicePipe {
+        if let splicePipe, let descriptor = sink.spliceDescriptor {
             do {
-                let written = try splicePipe.drain(to: sink.descriptor)
-                bytesMoved += written ?? 0
+                guard let written = try splicePipe.drain(to: descriptor) else {
+                    sinkWaits = .writable
+                    return nil
+                }
+                bytesMoved += written
                 return written
             } catch let error as Errno where error == .invalidArgument {
                 stopSplicing()
             }
         }
-        guard let written = try sink.descriptor.write(buffer.readable) else { return nil }
-        if let onWritten { onWritten(UnsafeRawBufferPointer(rebasing: buffer.readable.prefix(written))) }
-        buffer.consume(written)
-        bytesMoved += written
-        return written
+        switch try sink.write(buffer.readable) {
+        case .wrote(let written):
+            sinkWaits = .writable
+            onWritten?(UnsafeRawBufferPointer(rebasing: buffer.readable.prefix(written)))
+            buffer.consume(written)
+            bytesMoved += written
+            return written
+        case .wouldBlock(let readiness):
+            sinkWaits = readiness
+            return nil
+        }
     }
 
     /// An end takes no splice: what the pipe holds moves to the buffer, and the rest follows it.
@@ -142,7 +187,7 @@ final class Pump {
     }
 
     private func updateInterest() {
-        source.reading = sourceOpen && hasRoom && (!keepsMessages || buffer.isEmpty)
-        sink.writing = !isEmpty
+        source.waitToRead(sourceOpen && hasRoom && (!keepsMessages || isEmpty) ? sourceWaits : nil)
+        sink.waitToWrite(isEmpty ? nil : sinkWaits)
     }
 }

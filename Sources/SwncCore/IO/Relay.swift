@@ -1,16 +1,41 @@
 import Glibc
 
-/// The data path of a client or single-peer listener: stdin to the peer and the peer to stdout,
-/// both ways at once on one event loop, with netcat's half-close rules:
-/// peer EOF ends the relay once stdout has everything; stdin EOF shuts down sending with -N,
-/// and quits after -q; -w ends a connection on which nothing moves.
+/// The data path between a peer and the local side (stdin and stdout): a pump each way and
+/// one end rule, checked in one place (`checkDone`). The relay is done when both directions
+/// are: the peer's end of file has reached the local side, and the local input has ended (or
+/// can no longer be sent). Until then a peer that only half-closed still gets what stdin has.
 final class Relay {
-    /// A connected socket and how to speak of it.
+    /// The connected peer, as a stream, and how to speak of it.
     struct Peer {
-        var socket: Socket
-        /// "127.0.0.1 port 5566", for messages.
-        var name: String
+        var stream: ByteStream
         var isDatagram: Bool
+        var name: String { stream.name }
+    }
+
+    /// How the relay ends besides the end rule: the options that shape it.
+    struct Policy {
+        /// -N (and -q 0): shut down sending to the peer once the local input has ended.
+        var halfCloseWhenInputEnds = false
+        /// -q secs: after the local input ended, quit swnc this much later.
+        var quitDelay: Duration?
+        /// -w on a client: a connection on which nothing moves for this long ends.
+        var idleTimeout: Duration?
+
+        init(_ configuration: Configuration) {
+            halfCloseWhenInputEnds = configuration.halfCloseOnInputEnd || configuration.quitDelay == .zero
+            quitDelay = configuration.quitDelay == .zero ? nil : configuration.quitDelay
+            idleTimeout = configuration.mode == .connect ? configuration.timeout : nil
+        }
+    }
+
+    /// How a relay ended.
+    enum Ending {
+        /// Both directions are done, or the peer went away (a reset, an idle timeout).
+        case finished
+        /// -q ran out, or stdout was closed by its reader: swnc as a whole is done.
+        case quit
+        /// An error of this connection.
+        case failed(Failure)
     }
 
     private static let streamCapacity = 128 * 1024
@@ -18,16 +43,18 @@ final class Relay {
 
     private let loop: EventLoop
     private let streams: StandardStreams
-    private let configuration: Configuration
+    private let policy: Policy
+    private let largestDatagram: Int
     private var peer: Peer
-    private var socketWatch: EventLoop.Watch
     private var fromPeer: Pump
     private var toPeer: Pump?
+    private var peerDone = false
+    private var inputDone: Bool
     private var idleTimer: EventLoop.TimerID?
     private var quitTimer: EventLoop.TimerID?
     private var lastActivity = Clock.now
     private var ended = false
-    private let onEnd: (Failure?) -> Void
+    private let onEnd: (Ending) -> Void
     /// Bytes written to stdout from peers left behind (a UDP client's refused addresses);
     /// the stdin pump follows the client from peer to peer, so it counts all that was sent.
     private var receivedFromEarlierPeers = 0
@@ -38,93 +65,101 @@ final class Relay {
 
     /// A datagram relay that has somewhere else to go when the peer answers "port unreachable".
     var onRefused: (() -> Peer?)?
-    /// Datagrams sent since the last peer change, kept to be sent again to the next one.
-    private var kept: [[UInt8]] = []
-    private var keptBytes = 0
-    private var keeping = false
-    private var keepTimer: EventLoop.TimerID?
+    /// Reports what does not end swnc (a reset, with -v).
+    var onWarning: (Failure) -> Void = { _ in }
+    private var keeper: DatagramKeeper?
 
     init(loop: EventLoop, streams: StandardStreams, configuration: Configuration, peer: Peer,
-         firstData: UnsafeRawBufferPointer? = nil, onEnd: @escaping (Failure?) -> Void) {
+         onEnd: @escaping (Ending) -> Void) {
         self.loop = loop
         self.streams = streams
-        self.configuration = configuration
         self.peer = peer
         self.onEnd = onEnd
-        socketWatch = loop.watch(peer.socket.descriptor)
-        fromPeer = Relay.makeReceiver(peer: peer, watch: socketWatch, streams: streams, configuration)
-        if configuration.readsInput, !streams.inputEnded {
-            toPeer = Pump(from: streams.input, named: "stdin", to: socketWatch, named: peer.name,
+        policy = Policy(configuration)
+        largestDatagram = configuration.largestDatagram
+        fromPeer = Relay.receiver(for: peer, streams: streams, largestDatagram: largestDatagram)
+        inputDone = !configuration.readsInput || streams.inputEnded
+        if !inputDone {
+            toPeer = Pump(from: streams.input, to: peer.stream,
                           capacity: peer.isDatagram ? Relay.largestUDPPayload : Relay.streamCapacity,
                           keepsMessages: peer.isDatagram)
         }
+    }
+
+    /// Starts moving bytes; `firstData` arrived before the relay (a UDP listener's first
+    /// datagram, what a proxy sent right after its reply).
+    func start(firstData: UnsafeRawBufferPointer? = nil) {
         wire()
-        if let firstData { fromPeer.preload(firstData) }
         toPeer?.start()
         fromPeer.start()
-        if let idle = configuration.timeout, configuration.mode == .connect { armIdleTimer(idle) }
+        if let idle = policy.idleTimeout { armIdleTimer(idle) }
+        if let firstData { fromPeer.preload(firstData) }
     }
 
-    private static func makeReceiver(peer: Peer, watch: EventLoop.Watch, streams: StandardStreams,
-                                     _ configuration: Configuration) -> Pump {
-        Pump(from: watch, named: peer.name, to: streams.output, named: "stdout",
-             capacity: peer.isDatagram ? configuration.largestDatagram : streamCapacity,
-             keepsMessages: peer.isDatagram, sourceHasEndOfFile: !peer.isDatagram)
+    private static func receiver(for peer: Peer, streams: StandardStreams, largestDatagram: Int) -> Pump {
+        Pump(from: peer.stream, to: streams.output,
+             capacity: peer.isDatagram ? largestDatagram : streamCapacity, keepsMessages: peer.isDatagram)
     }
 
-    /// Points the descriptors' callbacks at this relay's pumps.
     private func wire() {
-        let fromPeer = fromPeer
-        socketWatch.onReadable = { fromPeer.pull() }
-        streams.output.onWritable = { fromPeer.push() }
         fromPeer.onProgress = { [unowned self] in lastActivity = Clock.now }
-        fromPeer.onFinished = { [unowned self] in end(nil) }
-        fromPeer.onFailure = { [unowned self] error, failure, side in
-            failed(error, failure, onSocket: side == .source, sending: false)
+        fromPeer.onFinished = { [unowned self] in
+            peerDone = true
+            checkDone()
         }
-        if keeping { fromPeer.onWritten = { [unowned self] _ in stopKeeping() } }
+        fromPeer.onFailure = { [unowned self] error, side in
+            side == .source ? peerFailed(error, sending: false) : outputFailed(error)
+        }
         guard let toPeer else { return }
-        socketWatch.onWritable = { toPeer.push() }
-        streams.input.onReadable = { toPeer.pull() }
         toPeer.onProgress = { [unowned self] in lastActivity = Clock.now }
         toPeer.onFinished = { [unowned self] in inputEnded() }
-        toPeer.onFailure = { [unowned self] error, failure, side in
-            failed(error, failure, onSocket: side == .sink, sending: true)
+        toPeer.onFailure = { [unowned self] error, side in
+            side == .sink ? peerFailed(error, sending: true) : end(.failed(Failure("read from stdin", error)))
         }
     }
 
-    private func failed(_ error: Errno, _ failure: Failure, onSocket: Bool, sending: Bool) {
-        if onSocket, error == .connectionRefused, peer.isDatagram, let next = onRefused?() {
-            return move(to: next)
-        }
-        if onSocket, error == .connectionRefused, peer.isDatagram, configuration.mode == .listen {
-            return end(nil)  // the UDP peer went away
-        }
-        if onSocket, sending, error == .brokenPipe {
-            // The peer stopped reading: stop sending, and keep receiving until it closes.
-            toPeer?.cancel()
-            return
-        }
-        end(failure)
+    /// The one end rule: done when the peer's end of file is written out and the input is over.
+    private func checkDone() {
+        if peerDone, inputDone { end(.finished) }
     }
 
     private func inputEnded() {
         streams.inputEnded = true
-        if let delay = configuration.quitDelay {
-            if !peer.isDatagram { peer.socket.shutdownSending() }
-            // -q quits swnc, not just this peer (a -k listener would otherwise wait for the next).
-            quitTimer = loop.schedule(after: delay) { [unowned self] in
-                end(nil)
-                loop.stop()
-            }
-        } else if configuration.halfCloseOnInputEnd, !peer.isDatagram {
-            peer.socket.shutdownSending()
+        inputDone = true
+        if policy.halfCloseWhenInputEnds || policy.quitDelay != nil, !peer.isDatagram {
+            peer.stream.shutdownSending()
         }
+        if let delay = policy.quitDelay {
+            quitTimer = loop.schedule(after: delay) { [unowned self] in end(.quit) }
+        }
+        checkDone()
+    }
+
+    /// Reading from or sending to the peer failed.
+    private func peerFailed(_ error: Errno, sending: Bool) {
+        let failure = Failure("\(sending ? "write to" : "read from") \(peer.name)", error)
+        if error == .connectionRefused, peer.isDatagram {
+            if let next = onRefused?() { return move(to: next) }
+            // Fire-and-forget UDP to a port nobody listens on is not an error to scripts.
+            onWarning(failure)
+            return end(.finished)
+        }
+        guard error == .connectionReset || error == .brokenPipe else { return end(.failed(failure)) }
+        // The peer went away: what it sent before still goes out, and nothing more is sent.
+        if error == .connectionReset { onWarning(failure) }
+        toPeer?.cancel()
+        inputDone = true
+        if sending { checkDone() } else { fromPeer.endSource() }
+    }
+
+    /// Writing to stdout failed; a reader that closed it (EPIPE) ends swnc quietly.
+    private func outputFailed(_ error: Errno) {
+        end(error == .brokenPipe ? .quit : .failed(Failure("write to stdout", error)))
     }
 
     private func armIdleTimer(_ idle: Duration) {
         idleTimer = loop.schedule(after: idle - (Clock.now - lastActivity)) { [unowned self] in
-            if Clock.now - lastActivity >= idle { end(nil) } else { armIdleTimer(idle) }
+            if Clock.now - lastActivity >= idle { end(.finished) } else { armIdleTimer(idle) }
         }
     }
 
@@ -132,55 +167,42 @@ final class Relay {
 
     /// Keeps copies of what is sent until the peer answers or stays quiet for a second.
     func keepSentDatagrams() {
-        keeping = true
-        toPeer?.onWritten = { [unowned self] datagram in keep(datagram) }
+        let keeper = DatagramKeeper(loop: loop)
+        self.keeper = keeper
+        toPeer?.onWritten = { [unowned keeper] datagram in keeper.keep(datagram) }
         fromPeer.onWritten = { [unowned self] _ in stopKeeping() }
-    }
-
-    private func keep(_ datagram: UnsafeRawBufferPointer) {
-        guard keeping, keptBytes + datagram.count <= 256 * 1024 else { return }
-        kept.append(Array(datagram))
-        keptBytes += datagram.count
-        loop.cancel(keepTimer)
-        keepTimer = loop.schedule(after: .seconds(1)) { [unowned self] in stopKeeping() }
+        keeper.onExpired = { [unowned self] in stopKeeping() }
     }
 
     private func stopKeeping() {
-        keeping = false
-        kept = []
-        keptBytes = 0
-        loop.cancel(keepTimer)
+        keeper?.clear()
+        keeper = nil
         toPeer?.onWritten = nil
         fromPeer.onWritten = nil
     }
 
     private func move(to next: Peer) {
-        loop.remove(socketWatch)
-        peer.socket.close()
-        peer = next
-        socketWatch = loop.watch(next.socket.descriptor)
         fromPeer.cancel()
         receivedFromEarlierPeers += fromPeer.bytesMoved
-        fromPeer = Relay.makeReceiver(peer: next, watch: socketWatch, streams: streams, configuration)
-        toPeer?.redirect(to: socketWatch)
+        peer.stream.close()
+        peer = next
+        fromPeer = Relay.receiver(for: next, streams: streams, largestDatagram: largestDatagram)
+        toPeer?.redirect(to: next.stream)
         wire()
-        for datagram in kept {
-            datagram.withUnsafeBytes { _ = try? next.socket.send($0) }
-        }
+        if let keeper { fromPeer.onWritten = { [unowned self] _ in stopKeeping() }; keeper.resend(to: next.stream) }
         fromPeer.start()
     }
 
-    /// Stops everything and closes the socket; stdin and stdout stay open for a next peer.
-    private func end(_ failure: Failure?) {
+    /// Stops everything and closes the peer; stdin and stdout stay open for a next peer.
+    private func end(_ ending: Ending) {
         guard !ended else { return }
         ended = true
         loop.cancel(idleTimer)
         loop.cancel(quitTimer)
-        loop.cancel(keepTimer)
+        keeper?.clear()
         toPeer?.cancel()
         fromPeer.cancel()
-        loop.remove(socketWatch)
-        peer.socket.close()
-        onEnd(failure)
+        peer.stream.close()
+        onEnd(ending)
     }
 }

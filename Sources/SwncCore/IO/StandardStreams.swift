@@ -1,18 +1,24 @@
 import Glibc
 
-/// stdin and stdout on the event loop. Pipes and sockets are made non-blocking so that a full
-/// stdout cannot stall the other direction; their flags are put back when swnc exits.
-/// Terminals stay as they are (they are shared with the shell).
+/// stdin and stdout as streams on the event loop. Pipes and sockets are made non-blocking so
+/// that a full stdout cannot stall the other direction; their flags are put back when swnc
+/// exits. Terminals stay as they are (they are shared with the shell). They belong to the
+/// process: closing the streams stops watching them, and leaves them open.
 final class StandardStreams {
-    let input: EventLoop.Watch
-    let output: EventLoop.Watch
+    let input: DescriptorStream
+    let output: DescriptorStream
     /// stdin reached end of file (it stays ended for later peers of `-k`).
     var inputEnded = false
 
-    init(loop: EventLoop) {
+    init(loop: EventLoop) throws {
         ProcessCleanup.makeNonBlocking(.standardInput)
         ProcessCleanup.makeNonBlocking(.standardOutput)
-        input = loop.watch(.standardInput)
-        output = loop.watch(.standardOutput)
+        input = try DescriptorStream(.standardInput, name: "stdin", loop: loop, ownsDescriptor: false)
+        output = try DescriptorStream(.standardOutput, name: "stdout", loop: loop, ownsDescriptor: false)
+    }
+
+    deinit {
+        input.close()
+        output.close()
     }
 }

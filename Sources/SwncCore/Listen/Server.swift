@@ -1,14 +1,23 @@
 /// `swnc -l`, with or without `--echo`: opens the listening sockets, then serves them on one
-/// event loop with the worker the mode needs.
+/// event loop: a stream listener hands each peer to the mode's role, a datagram listener
+/// serves its senders itself.
 public enum Server {
     public static func run(_ configuration: Configuration, report: @escaping Reporter) throws {
         let sockets = try Listening.open(configuration, report: report)
         let loop = try EventLoop()
         let worker: AnyObject
-        switch (configuration.echo, configuration.transport) {
-        case (true, .udp): worker = DatagramEchoServer(configuration, sockets: sockets, loop: loop, report: report)
-        case (true, .tcp): worker = EchoServer(configuration, sockets: sockets, loop: loop, report: report)
-        case (false, _): worker = Listener(configuration, sockets: sockets, loop: loop, report: report)
+        switch (configuration.transport, configuration.echo) {
+        case (.udp, true):
+            worker = try DatagramEchoServer(configuration, sockets: sockets, loop: loop, report: report)
+        case (.udp, false):
+            worker = try DatagramListener(configuration, sockets: sockets, loop: loop, report: report)
+        case (.tcp, true):
+            worker = try Acceptor(loop: loop, sockets: sockets, configuration: configuration,
+                                  role: EchoRole(report: report), report: report)
+        case (.tcp, false):
+            let role = StdioRelayRole(loop: loop, streams: try StandardStreams(loop: loop),
+                                      configuration: configuration, report: report)
+            worker = try Acceptor(loop: loop, sockets: sockets, configuration: configuration, role: role, report: report)
         }
         try withExtendedLifetime(worker) { try loop.run() }
     }

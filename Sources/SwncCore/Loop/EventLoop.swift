@@ -60,8 +60,9 @@ public final class EventLoop {
     /// Starts watching a descriptor; set `reading` / `writing` on the result to ask for events.
     /// A descriptor has one watch: asking for a second is a mistake of swnc's, thrown as EEXIST.
     public func watch(_ descriptor: FileDescriptor,
-                      onReadable: @escaping () -> Void = {}, onWritable: @escaping () -> Void = {}) -> Watch {
+                      onReadable: @escaping () -> Void = {}, onWritable: @escaping () -> Void = {}) throws -> Watch {
         let slot = Int(descriptor.rawValue)
+        if slot < watches.count, watches[slot] != nil { throw Errno(EEXIST) }
         let watch = Watch(descriptor, onReadable: onReadable, onWritable: onWritable)
         watch.loop = self
         watch.generation = nextGeneration

@@ -3,14 +3,14 @@
 final class DatagramCollector {
     private let loop: EventLoop
     private let sockets: [EventLoop.Watch]
-    private let output: EventLoop.Watch
+    private let output: ByteStream
     private let buffer: ByteBuffer
 
-    init(loop: EventLoop, sockets: [Socket], output: EventLoop.Watch, largestDatagram: Int, first: UnsafeRawBufferPointer?) {
+    init(loop: EventLoop, sockets: [Socket], output: ByteStream, largestDatagram: Int, first: UnsafeRawBufferPointer?) throws {
         buffer = ByteBuffer(capacity: largestDatagram)
         self.loop = loop
         self.output = output
-        self.sockets = sockets.map { loop.watch($0.descriptor) }
+        self.sockets = try sockets.map { try loop.watch($0.descriptor) }
         for watch in self.sockets { watch.onReadable = { [unowned self] in receive(from: watch) } }
         output.onWritable = { [unowned self] in flush() }
         if let first { buffer.append(first) }
@@ -25,13 +25,15 @@ final class DatagramCollector {
 
     private func flush() {
         do {
-            while !buffer.isEmpty, let written = try output.descriptor.write(buffer.readable) {
+            while !buffer.isEmpty, case .wrote(let written) = try output.write(buffer.readable) {
                 buffer.consume(written)
             }
+        } catch let error as Errno where error == .brokenPipe {
+            return loop.stop()  // stdout's reader is gone: nothing more to do
         } catch {
-            loop.fail(Failure("write to stdout", error))
+            return loop.fail(Failure("write to stdout", error))
         }
-        output.writing = !buffer.isEmpty
+        output.waitToWrite(buffer.isEmpty ? nil : .writable)
         for watch in sockets { watch.reading = buffer.isEmpty }
     }
 }

@@ -14,12 +14,12 @@ final class DatagramEchoServer {
     /// The last sender reported with -v, so that a stream of datagrams is reported once.
     private var lastReported: SocketAddress?
 
-    init(_ configuration: Configuration, sockets: [Socket], loop: EventLoop, report: @escaping Reporter) {
+    init(_ configuration: Configuration, sockets: [Socket], loop: EventLoop, report: @escaping Reporter) throws {
         self.configuration = configuration
         self.report = report
         self.loop = loop
         for socket in sockets {
-            let batch = DatagramBatch(socket: socket, watch: loop.watch(socket.descriptor),
+            let batch = DatagramBatch(socket: socket, watch: try loop.watch(socket.descriptor),
                                       largestDatagram: configuration.largestDatagram)
             batch.watch.onReadable = { [unowned self, unowned batch] in receive(into: batch) }
             batch.watch.onWritable = { [unowned self, unowned batch] in send(batch) }

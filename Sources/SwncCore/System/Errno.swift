@@ -16,6 +16,7 @@ public struct Errno: Error, Equatable, CustomStringConvertible {
     public static let interrupted = Errno(EINTR)
     public static let connectionRefused = Errno(ECONNREFUSED)
     public static let brokenPipe = Errno(EPIPE)
+    public static let connectionReset = Errno(ECONNRESET)
     public static let tooManyOpenFiles = Errno(EMFILE)
     public static let invalidArgument = Errno(EINVAL)
 

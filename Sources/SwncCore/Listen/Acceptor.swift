@@ -1,0 +1,102 @@
+import Glibc
+
+/// Takes the peers of a stream listener and hands each to the role: in batches, as many at
+/// once as the role serves, and without -k only the first. Errors of one connection never end
+/// a -k listener; only the listening socket's own do. Out of descriptors, it stops asking
+/// until a connection closes or a second passes, instead of spinning on a listener that stays
+/// readable.
+final class Acceptor {
+    private static let batch = 64
+    private let loop: EventLoop
+    private let configuration: Configuration
+    private let report: Reporter
+    private let role: Role
+    private var listeners: [(socket: Socket, watch: EventLoop.Watch)] = []
+    private var served = 0
+    private var retryTimer: EventLoop.TimerID?
+
+    init(loop: EventLoop, sockets: [Socket], configuration: Configuration, role: Role,
+         report: @escaping Reporter) throws {
+        self.loop = loop
+        self.configuration = configuration
+        self.role = role
+        self.report = report
+        for socket in sockets {
+            let watch = try loop.watch(socket.descriptor)
+            watch.onReadable = { [unowned self] in accept(from: socket) }
+            watch.reading = true
+            listeners.append((socket, watch))
+        }
+    }
+
+    deinit { closeListeners() }
+
+    private func accept(from listener: Socket) {
+        for _ in 0..<Acceptor.batch where !isFull {
+            let accepted: (Socket, SocketAddress)?
+            do {
+                accepted = try listener.accept()
+            } catch let error as Errno where [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(error.rawValue) {
+                return pause(retryingAfter: .seconds(1))
+            } catch let error as Errno where [ECONNABORTED, EPROTO, EPERM, ENETDOWN, EHOSTUNREACH].contains(error.rawValue) {
+                continue  // that connection died while waiting; the listener is fine
+            } catch {
+                return loop.fail(Failure("accept", error))
+            }
+            guard let (socket, address) = accepted else { return }
+            let shown = Listening.shownPeer(address, of: listener, configuration)
+            report(.connectionReceived(shown))
+            let stream: DescriptorStream
+            do {
+                stream = try DescriptorStream(socket.descriptor, name: PeerName.of(shown), loop: loop)
+            } catch {
+                socket.close()
+                return loop.fail(Failure("watch", error))
+            }
+            served += 1
+            if !configuration.keepOpen { closeListeners() }
+            role.serve(Connection(stream: stream, shownAddress: shown)) { [unowned self] ending in ended(ending) }
+            if listeners.isEmpty { return }
+        }
+        if isFull { listeners.forEach { $0.watch.reading = false } }
+    }
+
+    private var isFull: Bool { role.concurrentPeers.map { served >= $0 } ?? false }
+
+    /// One connection is over: without -k so is swnc; with -k, only -q or a closed stdout end it.
+    private func ended(_ ending: Relay.Ending) {
+        served -= 1
+        switch ending {
+        case .quit:
+            loop.stop()
+        case .failed(let failure) where !configuration.keepOpen:
+            loop.fail(failure)
+        case .failed(let failure):
+            report(.warning(failure))
+            fallthrough
+        case .finished:
+            if listeners.isEmpty { return loop.stop() }
+            resume()
+        }
+    }
+
+    private func pause(retryingAfter delay: Duration) {
+        listeners.forEach { $0.watch.reading = false }
+        loop.cancel(retryTimer)
+        retryTimer = loop.schedule(after: delay) { [unowned self] in resume() }
+    }
+
+    private func resume() {
+        loop.cancel(retryTimer)
+        retryTimer = nil
+        if !isFull { listeners.forEach { $0.watch.reading = true } }
+    }
+
+    private func closeListeners() {
+        for (socket, watch) in listeners {
+            loop.remove(watch)
+            socket.close()
+        }
+        listeners = []
+    }
+}

@@ -1,0 +1,101 @@
+/// `swnc --echo -l` over TCP or UNIX stream: every byte a connection sends is written back to
+/// it; the connection closes once the peer has closed and has had every byte back. One shared
+/// read buffer; a connection holds a buffer of its own only while a write back is incomplete,
+/// and is not read until it drains (so a peer that never reads cannot grow the server).
+final class EchoRole: Role {
+    let concurrentPeers: Int? = nil
+    private let report: Reporter
+    private var connections: [ObjectIdentifier: EchoConnection] = [:]
+    fileprivate let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+
+    init(report: @escaping Reporter) {
+        self.report = report
+    }
+
+    deinit {
+        for connection in connections.values { connection.stream.close() }
+        scratch.deallocate()
+    }
+
+    func serve(_ connection: Connection, ended: @escaping (Relay.Ending) -> Void) {
+        let echo = EchoConnection(role: self, connection: connection, ended: ended)
+        connections[ObjectIdentifier(echo)] = echo
+        echo.start()
+    }
+
+    fileprivate func closed(_ echo: EchoConnection) {
+        echo.stream.close()
+        connections[ObjectIdentifier(echo)] = nil
+        report(.echoClosed(peer: echo.shownAddress, bytes: echo.bytesEchoed))
+        echo.ended(.finished)
+    }
+}
+
+/// One echoed connection.
+private final class EchoConnection {
+    unowned let role: EchoRole
+    let stream: DescriptorStream
+    let shownAddress: SocketAddress
+    let ended: (Relay.Ending) -> Void
+    /// What the peer has not taken back yet; allocated only while a write back is incomplete.
+    private var unsent: ByteBuffer?
+    private var peerFinished = false
+    private(set) var bytesEchoed = 0
+
+    init(role: EchoRole, connection: Connection, ended: @escaping (Relay.Ending) -> Void) {
+        self.role = role
+        stream = connection.stream
+        shownAddress = connection.shownAddress
+        self.ended = ended
+    }
+
+    func start() {
+        stream.onReadable = { [unowned self] in receive() }
+        stream.onWritable = { [unowned self] in sendUnsent() }
+        stream.waitToRead(.readable)
+    }
+
+    private func receive() {
+        do {
+            switch try stream.read(into: role.scratch) {
+            case .endOfFile:
+                peerFinished = true
+                if unsent == nil { role.closed(self) }
+            case .bytes(let count):
+                try echo(UnsafeRawBufferPointer(rebasing: role.scratch[..<count]))
+            case .wouldBlock:
+                break
+            }
+        } catch {
+            role.closed(self)  // a reset or the like: the peer is gone
+        }
+    }
+
+    private func echo(_ bytes: UnsafeRawBufferPointer) throws {
+        var written = 0
+        if case .wrote(let count) = try stream.write(bytes) { written = count }
+        bytesEchoed += written
+        guard written < bytes.count else { return }
+        let rest = ByteBuffer(capacity: role.scratch.count)
+        rest.append(UnsafeRawBufferPointer(rebasing: bytes[written...]))
+        unsent = rest
+        stream.waitToRead(nil)
+        stream.waitToWrite(.writable)
+    }
+
+    private func sendUnsent() {
+        guard let unsent else { return }
+        do {
+            guard case .wrote(let written) = try stream.write(unsent.readable) else { return }
+            unsent.consume(written)
+            bytesEchoed += written
+        } catch {
+            return role.closed(self)
+        }
+        guard unsent.isEmpty else { return }
+        self.unsent = nil
+        stream.waitToWrite(nil)
+        if peerFinished { return role.closed(self) }
+        stream.waitToRead(.readable)
+    }
+}

@@ -1,0 +1,34 @@
+/// netcat's own role: the peer's bytes go to stdout and stdin's go to the peer, one peer at a
+/// time (with -k, the next peer once this one is done).
+final class StdioRelayRole: Role {
+    let concurrentPeers: Int? = 1
+    private let loop: EventLoop
+    private let streams: StandardStreams
+    private let configuration: Configuration
+    private let report: Reporter
+    private var relay: Relay?
+
+    init(loop: EventLoop, streams: StandardStreams, configuration: Configuration, report: @escaping Reporter) {
+        self.loop = loop
+        self.streams = streams
+        self.configuration = configuration
+        self.report = report
+    }
+
+    func serve(_ connection: Connection, ended: @escaping (Relay.Ending) -> Void) {
+        relay(Relay.Peer(stream: connection.stream, isDatagram: connection.stream.isDatagram), ended: ended)
+    }
+
+    /// Relays with `peer` (also a UDP listener's first sender, whose first datagram is
+    /// `firstData`).
+    func relay(_ peer: Relay.Peer, firstData: UnsafeRawBufferPointer? = nil, ended: @escaping (Relay.Ending) -> Void) {
+        let relay = Relay(loop: loop, streams: streams, configuration: configuration, peer: peer) { [unowned self] ending in
+            if let totals = self.relay?.totals { report(.transferred(sent: totals.sent, received: totals.received)) }
+            self.relay = nil
+            ended(ending)
+        }
+        relay.onWarning = { [report] in report(.warning($0)) }
+        self.relay = relay
+        relay.start(firstData: firstData)
+    }
+}
