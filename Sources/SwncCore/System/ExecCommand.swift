@@ -52,9 +52,15 @@ public enum ExecCommand {
     public static func shell(_ command: String) -> [String] { ["/bin/sh", "-c", command] }
 
     /// The file that running `program` executes: `program` itself when it has a slash, else
-    /// the first match in PATH (as execvp(3) searches it). Checked at start, so that a missing
-    /// or non-executable program is one error line before swnc listens or connects.
+    /// the first match in PATH (as execvp(3) searches it, glibc's default when PATH is unset).
+    /// Checked at start, so that a missing or non-executable program is one error line before
+    /// swnc listens or connects.
     public static func resolve(_ program: String) throws -> String {
+        try resolve(program, searchPath: getenv("PATH").map { String(cString: $0) } ?? "/bin:/usr/bin")
+    }
+
+    /// `resolve` with the directories given, colon-separated (an empty one is ".").
+    static func resolve(_ program: String, searchPath: String) throws -> String {
         guard !program.isEmpty else { throw cannotRun(program, Errno(ENOENT)) }
         if program.contains("/") {
             do { try checkExecutable(program) } catch { throw cannotRun(program, error) }
@@ -62,7 +68,7 @@ public enum ExecCommand {
         }
         // As execvp(3): EACCES if some match was not executable, ENOENT if none was found.
         var denied = false
-        for directory in searchPath() {
+        for directory in searchPath.split(separator: ":", omittingEmptySubsequences: false) {
             let candidate = (directory.isEmpty ? "." : directory) + "/" + program
             do {
                 try checkExecutable(candidate)
@@ -77,12 +83,6 @@ public enum ExecCommand {
     /// The one line for a program that cannot be run, at start or when a child is spawned.
     static func cannotRun(_ program: String, _ error: Error) -> Failure {
         Failure("cannot run \(program): \(error)")
-    }
-
-    /// PATH's directories; glibc's default when PATH is unset.
-    private static func searchPath() -> [Substring] {
-        let path = getenv("PATH").map { String(cString: $0) } ?? "/bin:/usr/bin"
-        return path.split(separator: ":", omittingEmptySubsequences: false)
     }
 
     /// Throws what execve(2) would fail with: ENOENT and the like, or EACCES for a directory or
