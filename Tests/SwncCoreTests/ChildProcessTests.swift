@@ -116,6 +116,22 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: "/proc/\(harness.child.pid)"))
     }
 
+    @Test func withoutPidfdTheExitIsFoundByPolling() throws {
+        let harness = try ChildHarness(argv: ExecCommand.shell("echo polled; exit 7"), pollingForExit: true)
+        try harness.runUntilDone()
+        #expect(harness.output == "polled\n")
+        #expect(harness.status == .exited(7))
+        #expect(!FileManager.default.fileExists(atPath: "/proc/\(harness.child.pid)"))
+    }
+
+    @Test func terminateWhilePollingStillKillsAChildThatIgnoresSIGTERM() throws {
+        let harness = try ChildHarness(argv: ExecCommand.shell(#"trap "" TERM; echo ready; exec sleep 30"#), pollingForExit: true)
+        harness.onRead = { _ in harness.child.terminate() }
+        try harness.runUntilDone(limit: .seconds(6))
+        #expect(harness.status == .killed(signal: SIGKILL))
+        #expect(!FileManager.default.fileExists(atPath: "/proc/\(harness.child.pid)"))
+    }
+
     @Test func seqpacketKeepsEachWriteOneMessage() throws {
         let harness = try ChildHarness(argv: ExecCommand.shell("printf one; printf two"), type: Int32(SOCK_SEQPACKET.rawValue))
         try harness.runUntilDone()
@@ -124,12 +140,12 @@ import Testing
     }
 
     @Test func programsThatCannotBeRunAreFailures() throws {
-        #expect(failure { try ChildHarness(argv: ["/nonexistent/program"]) }
+        #expect(thrownFailure { try ChildHarness(argv: ["/nonexistent/program"]) }
             == "cannot run /nonexistent/program: No such file or directory")
-        let directory = try TemporaryDirectory()
+        let directory = try ProgramDirectory()
         try directory.file("garbage", mode: 0o755, contents: "not a program\n")
         // Found and executable, but refused by execve(2) itself: posix_spawn reports it.
-        #expect(failure { try ChildHarness(argv: [directory.path + "/garbage"]) }
+        #expect(thrownFailure { try ChildHarness(argv: [directory.path + "/garbage"]) }
             == "cannot run \(directory.path)/garbage: Exec format error")
     }
 }
@@ -154,13 +170,15 @@ final class ChildHarness {
 
     var output: String { String(decoding: reads.joined(), as: UTF8.self) }
 
-    init(argv: [String], type: Int32 = Int32(SOCK_STREAM.rawValue), environment: [(String, String)] = []) throws {
+    init(argv: [String], type: Int32 = Int32(SOCK_STREAM.rawValue), environment: [(String, String)] = [],
+         pollingForExit: Bool = false) throws {
         loop = try EventLoop()
         let pair = try ChildProcess.connectionPair(type: type)
         socket = pair.swnc
         defer { pair.child.close() }
         do {
-            child = try ChildProcess.spawn(argv: argv, connection: pair.child, environment: environment, loop: loop) {
+            child = try ChildProcess.spawn(argv: argv, connection: pair.child, environment: environment, loop: loop,
+                                           pollingForExit: pollingForExit) {
                 [unowned self] status in
                 self.status = status
                 stopWhenDone()

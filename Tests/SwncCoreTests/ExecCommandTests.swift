@@ -26,14 +26,14 @@ import Testing
     }
 
     @Test func emptyCommandIsRefused() {
-        #expect(failure { try ExecCommand.split("") } == "empty -e command")
-        #expect(failure { try ExecCommand.split(" \t ") } == "empty -e command")
+        #expect(thrownFailure { try ExecCommand.split("") } == "empty -e command")
+        #expect(thrownFailure { try ExecCommand.split(" \t ") } == "empty -e command")
     }
 
     @Test func unbalancedQuotesAndATrailingBackslashAreRefused() {
-        #expect(failure { try ExecCommand.split("echo 'abc") } == "unbalanced ' in -e command")
-        #expect(failure { try ExecCommand.split(#"echo "abc 'd'"#) } == #"unbalanced " in -e command"#)
-        #expect(failure { try ExecCommand.split(#"echo abc\"#) } == "-e command ends with a backslash")
+        #expect(thrownFailure { try ExecCommand.split("echo 'abc") } == "unbalanced ' in -e command")
+        #expect(thrownFailure { try ExecCommand.split(#"echo "abc 'd'"#) } == #"unbalanced " in -e command"#)
+        #expect(thrownFailure { try ExecCommand.split(#"echo abc\"#) } == "-e command ends with a backslash")
     }
 
     @Test func shellCommandRunsThroughBinSh() {
@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func resolveSearchesThePathInOrder() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ProgramDirectory()
         try directory.file("first/prog", mode: 0o644)
         try directory.file("second/prog", mode: 0o755)
         try directory.file("third/prog", mode: 0o755)
@@ -54,28 +54,28 @@ import Testing
     }
 
     @Test func resolveReportsMissingAndNotExecutable() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ProgramDirectory()
         try directory.file("bin/plain", mode: 0o644)
         try directory.file("bin/dir/inner", mode: 0o755)
         let bin = directory.path + "/bin"
-        #expect(failure { try ExecCommand.resolve("nothing", searchPath: bin) } == "cannot run nothing: No such file or directory")
-        #expect(failure { try ExecCommand.resolve("plain", searchPath: bin) } == "cannot run plain: Permission denied")
-        #expect(failure { try ExecCommand.resolve("dir", searchPath: bin) } == "cannot run dir: Permission denied")
-        #expect(failure { try ExecCommand.resolve(bin + "/plain") } == "cannot run \(bin)/plain: Permission denied")
-        #expect(failure { try ExecCommand.resolve(bin + "/dir") } == "cannot run \(bin)/dir: Permission denied")
-        #expect(failure { try ExecCommand.resolve(bin + "/nothing") } == "cannot run \(bin)/nothing: No such file or directory")
-        #expect(failure { try ExecCommand.resolve("") } == "cannot run : No such file or directory")
+        #expect(thrownFailure { try ExecCommand.resolve("nothing", searchPath: bin) } == "cannot run nothing: No such file or directory")
+        #expect(thrownFailure { try ExecCommand.resolve("plain", searchPath: bin) } == "cannot run plain: Permission denied")
+        #expect(thrownFailure { try ExecCommand.resolve("dir", searchPath: bin) } == "cannot run dir: Permission denied")
+        #expect(thrownFailure { try ExecCommand.resolve(bin + "/plain") } == "cannot run \(bin)/plain: Permission denied")
+        #expect(thrownFailure { try ExecCommand.resolve(bin + "/dir") } == "cannot run \(bin)/dir: Permission denied")
+        #expect(thrownFailure { try ExecCommand.resolve(bin + "/nothing") } == "cannot run \(bin)/nothing: No such file or directory")
+        #expect(thrownFailure { try ExecCommand.resolve("") } == "cannot run : No such file or directory")
     }
 
     @Test func resolveTakesAnEmptyPathEntryAsTheCurrentDirectory() throws {
-        #expect(failure { try ExecCommand.resolve("no-such-swnc-program", searchPath: "") }
+        #expect(thrownFailure { try ExecCommand.resolve("no-such-swnc-program", searchPath: "") }
             == "cannot run no-such-swnc-program: No such file or directory")
         #expect(try ExecCommand.resolve("sh", searchPath: "/nonexistent::/bin") == "/bin/sh")
     }
 }
 
 /// The text of the Failure `body` throws; nil when it throws none.
-func failure(_ body: () throws -> Any) -> String? {
+func thrownFailure(_ body: () throws -> Any) -> String? {
     do {
         _ = try body()
         return nil
@@ -84,13 +84,14 @@ func failure(_ body: () throws -> Any) -> String? {
     }
 }
 
-/// A directory under /tmp, removed with everything in it when the value goes away.
-final class TemporaryDirectory {
+/// A directory of programs for resolve and spawn, under /tmp, removed with everything in it when the value goes away.
+final class ProgramDirectory {
     let path: String
 
     init() throws {
-        path = try FileManager.default.url(for: .itemReplacementDirectory, in: .userDomainMask,
-                                           appropriateFor: URL(fileURLWithPath: "/tmp"), create: true).path
+        var template = Array("/tmp/swnc-programs.XXXXXX".utf8CString)
+        guard mkdtemp(&template) != nil else { throw Errno.current }
+        path = String(cString: template)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }

@@ -81,6 +81,12 @@ public final class ChildProcess {
     /// once, from the loop, when the child has been reaped.
     public static func spawn(argv: [String], connection: FileDescriptor, environment additions: [(String, String)],
                              loop: EventLoop, onExit: @escaping (ExitStatus) -> Void) throws -> ChildProcess {
+        try spawn(argv: argv, connection: connection, environment: additions, loop: loop, pollingForExit: false, onExit: onExit)
+    }
+
+    /// `spawn`, which tests ask to poll for the exit as it does where pidfd_open fails.
+    static func spawn(argv: [String], connection: FileDescriptor, environment additions: [(String, String)],
+                      loop: EventLoop, pollingForExit: Bool, onExit: @escaping (ExitStatus) -> Void) throws -> ChildProcess {
         guard let program = argv.first else { throw Failure("empty -e command") }
         let path = try ExecCommand.resolve(program)
         let flags = try connection.statusFlags()
@@ -117,7 +123,7 @@ public final class ChildProcess {
         // posix_spawn returns the error of fork or exec (EAGAIN past ulimit -u, ENOENT, ...).
         guard error == 0 else { throw ExecCommand.cannotRun(program, Errno(error)) }
         let child = ChildProcess(pid: pid, loop: loop, onExit: onExit)
-        child.watchForExit()
+        child.watchForExit(polling: pollingForExit)
         return child
     }
 
@@ -134,8 +140,8 @@ public final class ChildProcess {
         }
     }
 
-    private func watchForExit() {
-        guard let pidfd = try? retryingOnInterrupt({ swnc_pidfd_open(pid) }) else {
+    private func watchForExit(polling: Bool) {
+        guard !polling, let pidfd = try? retryingOnInterrupt({ swnc_pidfd_open(pid) }) else {
             pollForExit()
             return
         }
