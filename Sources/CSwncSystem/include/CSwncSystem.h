@@ -1,6 +1,7 @@
 #ifndef CSWNC_SYSTEM_H
 #define CSWNC_SYSTEM_H
 
+#include <spawn.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -36,5 +37,14 @@ int swnc_cleanup_remove_at_exit(const char *path);
 
 /// Puts back `flags` (F_SETFL) on stdin or stdout at exit.
 void swnc_cleanup_restore_flags(int descriptor, int flags);
+
+/// pidfd_open(2): a close-on-exec descriptor that turns readable when child `pid` exits.
+int swnc_pidfd_open(pid_t pid);
+
+/// posix_spawn_file_actions_addclosefrom_np(3): the child closes every descriptor from `first` up.
+int swnc_spawn_close_from(posix_spawn_file_actions_t *actions, int first);
+
+/// sigabbrev_np(3): a signal's name without "SIG" ("TERM"), or NULL for an unnamed number.
+const char *swnc_signal_name(int number);
 
 #endif
