@@ -36,26 +36,13 @@ public enum SocketOptions {
 
     /// -M and -m: a TTL or hop limit, 1..255; nil when `text` is not one.
     public static func hopCount(_ text: String) -> Int32? {
-        number(Substring(text)).flatMap { (1...255).contains($0) ? Int32($0) : nil }
+        Int(digits: Substring(text)).flatMap { (1...255).contains($0) ? Int32($0) : nil }
     }
 
     /// -I and -O: a buffer size in bytes, 1..Int32.max (Linux caps it at net.core.rmem_max /
     /// wmem_max); nil when `text` is not one.
     public static func bufferSize(_ text: String) -> Int32? {
-        number(Substring(text)).flatMap { $0 >= 1 ? Int32(exactly: $0) : nil }
-    }
-
-    /// Unsigned digits of `radix` (10 or 16, either case), nothing else: Int(_:radix:) alone
-    /// would also take a sign. nil when empty, or too large for an Int.
-    static func number(_ digits: Substring, radix: Int = 10) -> Int? {
-        guard !digits.isEmpty, digits.utf8.allSatisfy({ byte in
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): return true
-            case UInt8(ascii: "a")...UInt8(ascii: "f"), UInt8(ascii: "A")...UInt8(ascii: "F"): return radix == 16
-            default: return false
-            }
-        }) else { return nil }
-        return Int(digits, radix: radix)
+        Int(digits: Substring(text)).flatMap { $0 >= 1 ? Int32(exactly: $0) : nil }
     }
 
     private static func set(_ socket: Socket, _ level: Int32, _ name: Int32, _ value: Int32, _ label: String) throws {

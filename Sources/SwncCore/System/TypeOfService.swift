@@ -18,7 +18,7 @@ public enum TypeOfService {
         let lowered = text.lowercased()
         if let value = keywords[lowered] { return value }
         let isHex = lowered.hasPrefix("0x")
-        guard let value = SocketOptions.number(isHex ? lowered.dropFirst(2) : Substring(lowered), radix: isHex ? 16 : 10),
+        guard let value = Int(digits: isHex ? lowered.dropFirst(2) : Substring(lowered), radix: isHex ? 16 : 10),
               value <= 255 else { return nil }
         return Int32(value)
     }
