@@ -17,13 +17,13 @@ public struct TelnetDecoder {
         case subnegotiationCommand
     }
 
-    static let iac: UInt8 = 255
-    static let dont: UInt8 = 254
-    static let `do`: UInt8 = 253
-    static let wont: UInt8 = 252
-    static let will: UInt8 = 251
-    static let sb: UInt8 = 250
-    static let se: UInt8 = 240
+    private static let iac: UInt8 = 255
+    private static let dont: UInt8 = 254
+    private static let `do`: UInt8 = 253
+    private static let wont: UInt8 = 252
+    private static let will: UInt8 = 251
+    private static let sb: UInt8 = 250
+    private static let se: UInt8 = 240
 
     private var state = State.data
 
