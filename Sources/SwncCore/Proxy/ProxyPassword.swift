@@ -23,7 +23,7 @@ public enum ProxyPassword {
         var saved = termios()
         guard tcgetattr(opened, &saved) == 0 else { throw Failure(action, "\(path): \(Errno.current)") }
         do {
-            try write("Proxy password for \(user): ", to: terminal)
+            // Echo off before the prompt: TCSAFLUSH drops what was typed before the prompt showed.
             var silent = saved
             silent.c_lflag &= ~tcflag_t(ECHO)
             guard tcsetattr(opened, TCSAFLUSH, &silent) == 0 else { throw Errno.current }
@@ -32,6 +32,7 @@ public enum ProxyPassword {
                 // The Enter the user typed was not echoed.
                 try? write("\n", to: terminal)
             }
+            try write("Proxy password for \(user): ", to: terminal)
             return try readLine(from: terminal)
         } catch {
             throw Failure(action, error)
