@@ -29,6 +29,18 @@ public struct FileDescriptor: Hashable {
         }
     }
 
+    /// poll(2) until one of `events` (e.g. POLLIN) is ready or `deadline` (a `Clock.now`
+    /// instant; nil: never) has passed. False when the deadline came first.
+    public func wait(for events: Int32, until deadline: Duration?) throws -> Bool {
+        var entry = pollfd(fd: rawValue, events: Int16(events), revents: 0)
+        while true {
+            // Clamped: -w accepts up to 1e9 seconds, far more milliseconds than poll(2)'s Int32.
+            let wait = deadline.map { max(0, Int32(clamping: ($0 - Clock.now).milliseconds)) } ?? -1
+            if try retryingOnInterrupt({ poll(&entry, 1, wait) }) > 0 { return true }
+            if let deadline, Clock.now >= deadline { return false }
+        }
+    }
+
     /// close(2). Errors are ignored: there is nothing useful to do about them.
     public func close() { _ = Glibc.close(rawValue) }
 

@@ -73,15 +73,7 @@ public struct Socket {
     /// connect(2), waiting at most `timeout` (poll(2)) for it to finish.
     public func connect(to address: SocketAddress, timeout: Duration?) throws {
         if try connect(to: address) { return }
-        var entry = pollfd(fd: descriptor.rawValue, events: Int16(POLLOUT), revents: 0)
-        let deadline = timeout.map { Clock.now + $0 }
-        while true {
-            // Clamped: -w accepts up to 1e9 seconds, far more milliseconds than poll(2)'s Int32.
-            let wait = deadline.map { max(0, Int32(clamping: ($0 - Clock.now).milliseconds)) } ?? -1
-            let ready = try retryingOnInterrupt { poll(&entry, 1, wait) }
-            if ready > 0 { break }
-            if let deadline, Clock.now >= deadline { throw Errno(ETIMEDOUT) }
-        }
+        guard try descriptor.wait(for: Int32(POLLOUT), until: timeout.map { Clock.now + $0 }) else { throw Errno(ETIMEDOUT) }
         if let error = pendingError() { throw error }
     }
 
