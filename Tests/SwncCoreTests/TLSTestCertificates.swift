@@ -12,10 +12,16 @@ struct TLSTestCertificates {
     func keyFile(_ name: String) -> String { "\(directory)/\(name).key" }
 
     static let shared = Result { try TLSTestCertificates() }
+    private static var madeDirectory: String?
+
 
     private init() throws {
         directory = NSTemporaryDirectory() + "swnc-tls-tests-\(getpid())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        Self.madeDirectory = directory
+        atexit {
+            if let directory = TLSTestCertificates.madeDirectory { try? FileManager.default.removeItem(atPath: directory) }
+        }
         try Self.configuration.write(toFile: "\(directory)/openssl.cnf", atomically: true, encoding: .utf8)
         try "".write(toFile: "\(directory)/index.txt", atomically: true, encoding: .utf8)
         try "1000\n".write(toFile: "\(directory)/serial.txt", atomically: true, encoding: .utf8)

@@ -33,45 +33,55 @@ public final class TLSStream: ByteStream {
 
     /// A client session with `host` (the destination as given); the certificate is verified for
     /// `--ssl-servername` or else `host`, and SNI sent for a name, never for an IP address.
+    /// On failure `inner` stays the caller's to close, as it is for every initialiser.
     public convenience init(client context: TLSContext, host: String, over inner: DescriptorStream) throws {
-        try self.init(context, inner, isClient: true)
-        let verifiedName = context.serverName ?? host
-        let isAddress = Self.isAddressLiteral(verifiedName)
-        if !context.insecure {
-            let parameters = SSL_get0_param(ssl)
-            let set = isAddress
-                ? X509_VERIFY_PARAM_set1_ip_asc(parameters, verifiedName)
-                : X509_VERIFY_PARAM_set1_host(parameters, verifiedName, 0)
-            guard set == 1 else {
-                close()
-                throw Failure("TLS with \(inner.name)", "cannot verify the name \(verifiedName)")
-            }
-        }
-        if !isAddress, swnc_SSL_set_tlsext_host_name(ssl, verifiedName) != 1 {
-            close()
-            throw Failure("TLS with \(inner.name)", "cannot send the name \(verifiedName)")
-        }
+        try self.init(context, inner, clientOf: context.serverName ?? host)
     }
 
     /// A listener's session with the peer that connected.
     public convenience init(server context: TLSContext, over inner: DescriptorStream) throws {
-        try self.init(context, inner, isClient: false)
+        try self.init(context, inner, clientOf: nil)
     }
 
-    private init(_ context: TLSContext, _ inner: DescriptorStream, isClient: Bool) throws {
+    private init(_ context: TLSContext, _ inner: DescriptorStream, clientOf serverName: String?) throws {
         guard let ssl = SSL_new(context.context) else {
             throw Failure("TLS with \(inner.name)", OpenSSLErrors.takeReason() ?? "out of memory")
         }
-        guard SSL_set_fd(ssl, inner.descriptor.rawValue) == 1 else {
+        do {
+            guard SSL_set_fd(ssl, inner.descriptor.rawValue) == 1 else {
+                throw Failure("TLS with \(inner.name)", OpenSSLErrors.takeReason() ?? "out of memory")
+            }
+            if let serverName {
+                SSL_set_connect_state(ssl)
+                try Self.expect(serverName, on: ssl, verifying: !context.insecure, peer: inner.name)
+            } else {
+                SSL_set_accept_state(ssl)
+            }
+        } catch {
             SSL_free(ssl)
-            throw Failure("TLS with \(inner.name)", OpenSSLErrors.takeReason() ?? "out of memory")
+            throw error
         }
-        if isClient { SSL_set_connect_state(ssl) } else { SSL_set_accept_state(ssl) }
         self.inner = inner
         self.context = context
         self.ssl = ssl
-        self.isClient = isClient
+        isClient = serverName != nil
         inner.onWritable = { [unowned self] in socketWritable() }
+    }
+
+    /// Sets the name (or address) the server's certificate must be for, and SNI for a name.
+    private static func expect(_ serverName: String, on ssl: OpaquePointer, verifying: Bool, peer: String) throws {
+        let address = String(serverName.prefix { $0 != "%" })  // fe80::1%eth0: the zone is not in a certificate
+        let isAddress = isAddressLiteral(address)
+        if verifying {
+            let parameters = SSL_get0_param(ssl)
+            let set = isAddress
+                ? X509_VERIFY_PARAM_set1_ip_asc(parameters, address)
+                : X509_VERIFY_PARAM_set1_host(parameters, serverName, 0)
+            guard set == 1 else { throw Failure("TLS with \(peer)", "cannot verify the name \(serverName)") }
+        }
+        if !isAddress, swnc_SSL_set_tlsext_host_name(ssl, serverName) != 1 {
+            throw Failure("TLS with \(peer)", "cannot send the name \(serverName) (SNI)")
+        }
     }
 
     deinit {
@@ -85,8 +95,8 @@ public final class TLSStream: ByteStream {
         OpenSSLErrors.clear()
         let result = SSL_do_handshake(ssl)
         if result == 1 { return nil }
+        let systemError = errno  // before anything else can change it
         let error = SSL_get_error(ssl, result)
-        let systemError = errno
         switch error {
         case SSL_ERROR_WANT_READ: return .readable
         case SSL_ERROR_WANT_WRITE: return .writable
@@ -109,7 +119,8 @@ public final class TLSStream: ByteStream {
         return Failure(action, systemError != 0 ? Errno(systemError).description : "connection closed by the peer")
     }
 
-    public var hasBufferedInput: Bool { SSL_has_pending(ssl) == 1 }
+    /// Decrypted bytes, or received bytes of a record, that the socket will not announce again.
+    public var hasBufferedInput: Bool { !closed && SSL_has_pending(ssl) == 1 }
     public var spliceDescriptor: FileDescriptor? { nil }
 
     /// The TLS version and cipher, the ALPN protocol agreed on and the peer's certificate, one
@@ -149,8 +160,8 @@ public final class TLSStream: ByteStream {
         OpenSSLErrors.clear()
         var count = 0
         if SSL_read_ex(ssl, buffer.baseAddress, buffer.count, &count) == 1 { return .bytes(count) }
-        let error = SSL_get_error(ssl, 0)
         let systemError = errno
+        let error = SSL_get_error(ssl, 0)
         switch error {
         case SSL_ERROR_WANT_READ: return .wouldBlock(.readable)
         case SSL_ERROR_WANT_WRITE: return .wouldBlock(.writable)
@@ -173,8 +184,8 @@ public final class TLSStream: ByteStream {
         OpenSSLErrors.clear()
         var count = 0
         if SSL_write_ex(ssl, bytes.baseAddress, bytes.count, &count) == 1 { return .wrote(count) }
-        let error = SSL_get_error(ssl, 0)
         let systemError = errno
+        let error = SSL_get_error(ssl, 0)
         switch error {
         case SSL_ERROR_WANT_READ: return .wouldBlock(.readable)
         case SSL_ERROR_WANT_WRITE: return .wouldBlock(.writable)
