@@ -62,6 +62,13 @@ import Testing
         #expect(pair.client.truncated)
     }
 
+    @Test func aPeerGoneBeforeTheHandshakeIsOneLine() throws {
+        let pair = try pair(client: clientSettings(), server: serverSettings("server"))
+        pair.server.close()
+        #expect(try TLSTestSession.handshake([pair.client], on: pair.loop)
+                == ["TLS handshake with localhost port 443 failed: Broken pipe"])
+    }
+
     @Test func aSelfSignedServerFailsVerificationAgainstTheSystemStore() throws {
         var systemStore = TLSSettings()
         systemStore.trustFile = nil
