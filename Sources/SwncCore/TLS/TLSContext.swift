@@ -5,7 +5,6 @@ import COpenSSL
 /// first use), so swnc without --ssl does not pay for TLS.
 public final class TLSContext {
     let context: OpaquePointer
-    let isServer: Bool
     /// The name a client verifies and sends as SNI instead of the destination (--ssl-servername).
     let serverName: String?
     /// A client does not verify the server (--ssl-insecure).
@@ -46,7 +45,6 @@ public final class TLSContext {
             throw error
         }
         self.context = context
-        self.isServer = isServer
         self.alpn = alpn
         serverName = settings.serverName
         insecure = settings.insecure
