@@ -15,7 +15,9 @@ let package = Package(
     targets: [
         // Declarations Glibc's module leaves out (epoll, accept4, splice, recvmmsg).
         .target(name: "CSwncSystem"),
-        .target(name: "SwncCore", dependencies: ["CSwncSystem"]),
+        // The system's OpenSSL 3 (libssl-dev); the static release build links libssl.a and libcrypto.a.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .target(name: "SwncCore", dependencies: ["CSwncSystem", "COpenSSL"]),
         .executableTarget(name: "swnc", dependencies: ["SwncCore"], linkerSettings: releaseLinking),
         // In-process tests of the core on socketpairs: no binary, no network.
         .testTarget(name: "SwncCoreTests", dependencies: ["SwncCore"]),
