@@ -4,6 +4,8 @@ import Glibc
 /// The words swnc writes to stderr: -v reports (OpenBSD netcat's wording) and errors.
 struct Messages {
     let verbosity: Int
+    /// -n: no service names either, so `[tcp/*]`.
+    let numericOnly: Bool
 
     func report(_ event: Event) {
         guard verbosity > 0 else { return }
@@ -17,7 +19,7 @@ struct Messages {
         case .connectionReceived(let address):
             Messages.write("Connection received on \(Messages.describe(address))")
         case .connected(let host, let address, let transport):
-            let service = Resolver.serviceName(ofPort: address.port, transport: transport)
+            let service = numericOnly ? "*" : Resolver.serviceName(ofPort: address.port, transport: transport)
             let shown = host == address.host || Resolver.isNumeric(host) ? address.host : "\(host) (\(address.host))"
             Messages.write("Connection to \(shown) \(address.port) port [\(transport.name)/\(service)] succeeded!")
         case .echoClosed(let peer, let bytes):

@@ -2,7 +2,7 @@ import SwncCore
 import Glibc
 
 /// The operands (destination, port, path) of each mode, the checks that tie options together,
-/// and the parsing of ports and times.
+/// and the parsing of option arguments: ports, times, numbers, proxy addresses, programs.
 enum Operands {
     static func apply(_ operands: [String], to request: inout CommandLineRequest) throws {
         try checkCombinations(request)
@@ -17,7 +17,7 @@ enum Operands {
             configuration.host = operands.count == 2 ? try host(operands[0]) : nil
             configuration.ports = [try port(operands.last!, allowZero: false, configuration)]
         } else if configuration.unixDomain {
-            configuration.mode = request.listen ? .listen : .connect
+            configuration.mode = request.listen ? .listen : request.probe ? .probe : .connect
             guard operands.count == 1 else { throw UsageError("-U takes one socket path") }
             guard !operands[0].isEmpty else { throw UsageError("empty socket path") }
             configuration.path = operands[0]
@@ -28,6 +28,9 @@ enum Operands {
                 configuration.ports = [port]
                 configuration.sourcePort = nil
                 configuration.host = configuration.sourceAddress
+            case (2, nil) where configuration.sourceAddress != nil:
+                // Not an address 0.0.110.40 made of the first port, as nc.openbsd takes it.
+                throw UsageError("cannot use -s with -l and an address")
             case (1, nil), (2, nil):
                 configuration.host = operands.count == 2 ? try host(operands[0]) : configuration.sourceAddress
                 configuration.ports = [try port(operands.last!, allowZero: true, configuration)]
@@ -50,17 +53,48 @@ enum Operands {
             configuration.host = try host(operands[0])
             configuration.ports = [try port(operands[1], allowZero: false, configuration)]
         }
+        if configuration.sourcePort == 0 { throw UsageError("port out of range: '0'") }
+        if let proxy = request.proxyAddress {
+            configuration.proxy = ProxySettings(kind: request.proxyKind, host: proxy.host, port: proxy.port,
+                                                user: request.proxyUser)
+        }
+        configuration.tls = request.given.contains("--ssl") ? request.tls : nil
         request.configuration = configuration
     }
+
+    /// Options that need another (`--broker` needs `-l`), by `OptionSpec.name`.
+    static let needs: [(option: String, needed: String)] = [
+        ("--echo", "-l"), ("-k", "-l"), ("--broker", "-l"), ("--chat", "-l"), ("--max-conns", "-l"),
+        ("--allow", "-l"), ("--deny", "-l"), ("--allowfile", "-l"), ("--denyfile", "-l"),
+        ("-X", "-x"), ("-P", "-x"), ("--append-output", "--output"),
+        ("--ssl-cert", "--ssl"), ("--ssl-key", "--ssl"), ("--ssl-trustfile", "--ssl"), ("--ssl-servername", "--ssl"),
+        ("--ssl-alpn", "--ssl"), ("--ssl-insecure", "--ssl"), ("--ssl-verify-client", "--ssl"),
+        ("--ssl-cert", "--ssl-key"), ("--ssl-key", "--ssl-cert"), ("--ssl-verify-client", "-l"),
+    ]
+
+    /// Options that cannot go together, by `OptionSpec.name`.
+    static let conflicts: [(String, String)] = [
+        ("-e", "-c"), ("--echo", "-e"), ("--echo", "-c"), ("-z", "-e"), ("-z", "-c"),
+        ("--broker", "-e"), ("--broker", "-c"), ("--broker", "--echo"), ("--broker", "-u"),
+        ("--chat", "-e"), ("--chat", "-c"), ("--chat", "--echo"), ("--chat", "-u"),
+        ("--send-only", "--recv-only"), ("--send-only", "-d"),
+        ("-F", "-l"), ("-F", "-z"), ("-F", "-e"), ("-F", "-c"), ("-F", "--ssl"),
+        ("-x", "-l"), ("-x", "-u"), ("-x", "-U"), ("-x", "--broadcast"), ("-x", "--resolve"),
+        ("--ssl", "-u"), ("--ssl", "--broadcast"),
+    ]
 
     private static func checkCombinations(_ request: CommandLineRequest) throws {
         let configuration = request.configuration
         let modes = [request.listen ? "-l" : nil, request.probe ? "-z" : nil,
                      request.broadcast ? "--broadcast" : nil, request.resolve ? "--resolve" : nil].compactMap { $0 }
         if modes.count > 1 { throw UsageError("cannot use \(modes[0]) and \(modes[1])") }
-        if configuration.echo, !request.listen { throw UsageError("--echo needs -l") }
-        if configuration.keepOpen, !request.listen { throw UsageError("-k needs -l") }
-        if configuration.unixDomain, request.probe || request.broadcast || request.resolve {
+        for (option, needed) in needs where request.given.contains(option) && !request.given.contains(needed) {
+            throw UsageError("\(option) needs \(needed)")
+        }
+        for (one, other) in conflicts where request.given.contains(one) && request.given.contains(other) {
+            throw UsageError("cannot use \(one) and \(other)")
+        }
+        if configuration.unixDomain, request.broadcast || request.resolve {
             throw UsageError("cannot use -U and \(modes[0])")
         }
         if request.broadcast, configuration.family == AF_INET6 { throw UsageError("--broadcast is IPv4 only") }
@@ -71,27 +105,29 @@ enum Operands {
         return text
     }
 
-    /// A port number (1-65535, or 0 for a listener's ephemeral port) or, without -n, a service name.
+    /// A port number (1-65535, or 0 for a listener's ephemeral port) or a service name. Names are
+    /// looked up with -n too: the services file is not DNS.
     static func port(_ text: String, allowZero: Bool, _ configuration: Configuration = Configuration()) throws -> UInt16 {
         if let number = Int(text), text.allSatisfy(\.isASCII) {
             guard number >= (allowZero ? 0 : 1), number <= 65535 else { throw UsageError("port out of range: '\(text)'") }
             return UInt16(number)
         }
-        if !configuration.numericOnly, !text.isEmpty, text.first!.isLetter,
-           let port = Resolver.port(ofService: text, transport: configuration.transport) {
+        if text.first?.isLetter == true, let port = Resolver.port(ofService: text, transport: configuration.transport) {
             return port
         }
         throw UsageError("invalid port: '\(text)'")
     }
 
-    /// A port, or a range `lo-hi`, for -z.
+    /// A port, or for -z a range `number-number` in either order; a name with a hyphen
+    /// (`http-alt`) is a port.
     private static func portRange(_ text: String, _ configuration: Configuration) throws -> [UInt16] {
         let parts = text.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2 else { return [try port(text, allowZero: false, configuration)] }
+        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }) else {
+            return [try port(text, allowZero: false, configuration)]
+        }
         let low = try port(String(parts[0]), allowZero: false, configuration)
         let high = try port(String(parts[1]), allowZero: false, configuration)
-        guard low <= high else { throw UsageError("invalid port range: '\(text)'") }
-        return Array(low...high)
+        return Array(min(low, high)...max(low, high))
     }
 
     /// Seconds as a plain number (`1`, `0.5`) or with a unit (`500ms`, `2s`, `1m`).
@@ -104,5 +140,117 @@ enum Operands {
         let seconds = value * scale
         guard abs(seconds) < 1e9 else { return nil }
         return .nanoseconds(Int64(seconds * 1e9))
+    }
+
+    /// A time of zero or more seconds for `option`.
+    static func time(_ text: String, for option: String) throws -> Duration {
+        guard let time = duration(text) else { throw UsageError("invalid time for \(option): '\(text)'") }
+        return time
+    }
+
+    /// A decimal number in `range`, e.g. `-M`'s ttl: "invalid ttl for -M: '300'" otherwise.
+    static func number(_ text: String, _ range: ClosedRange<Int>, _ what: String, for option: String) throws -> Int {
+        guard text.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(text), range.contains(value) else {
+            throw UsageError("invalid \(what) for \(option): '\(text)'")
+        }
+        return value
+    }
+
+    /// An argument that must not be empty: "empty file name for --output" otherwise.
+    static func nonEmpty(_ text: String, _ what: String, for option: String? = nil) throws -> String {
+        guard !text.isEmpty else { throw UsageError("empty \(what)" + (option.map { " for \($0)" } ?? "")) }
+        return text
+    }
+
+    /// -x's `address[:port]`: `host`, `host:port`, `[v6]`, `[v6]:port`, or a bare IPv6 address.
+    static func proxyAddress(_ text: String) throws -> (host: String, port: UInt16?) {
+        let host: Substring
+        let port: Substring?
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { throw UsageError("invalid proxy address: '\(text)'") }
+            host = text[text.index(after: text.startIndex)..<close]
+            let rest = text[text.index(after: close)...]
+            guard rest.isEmpty || rest.hasPrefix(":") else { throw UsageError("invalid proxy address: '\(text)'") }
+            port = rest.isEmpty ? nil : rest.dropFirst()
+        } else if let colon = text.firstIndex(of: ":"), text.lastIndex(of: ":") == colon {
+            host = text[..<colon]
+            port = text[text.index(after: colon)...]
+        } else {
+            host = Substring(text)
+            port = nil
+        }
+        guard !host.isEmpty else { throw UsageError("empty proxy host: '\(text)'") }
+        return (String(host), try port.map { try self.port(String($0), allowZero: false) })
+    }
+
+    /// -e's program and its arguments, as a shell splits a simple command without expanding
+    /// anything: whitespace separates, '...' and "..." keep it, a backslash quotes the next
+    /// character (within "...", only \ and ").
+    static func programWords(_ text: String) throws -> [String] {
+        var words: [String] = []
+        var word: String?
+        var quote: Character?
+        var escaped = false
+        for character in text {
+            if escaped {
+                let keepsBackslash = quote == "\"" && character != "\"" && character != "\\"
+                word = (word ?? "") + (keepsBackslash ? "\\" : "") + String(character)
+                escaped = false
+            } else if let open = quote {
+                if character == open {
+                    quote = nil
+                } else if open == "\"", character == "\\" {
+                    escaped = true
+                } else {
+                    word = (word ?? "") + String(character)
+                }
+            } else if character == "'" || character == "\"" {
+                quote = character
+                word = word ?? ""
+            } else if character == "\\" {
+                escaped = true
+            } else if character.isWhitespace {
+                if let done = word { words.append(done) }
+                word = nil
+            } else {
+                word = (word ?? "") + String(character)
+            }
+        }
+        guard quote == nil, !escaped else { throw UsageError("unterminated quote or escape in -e: '\(text)'") }
+        if let done = word { words.append(done) }
+        guard !words.isEmpty else { throw UsageError("empty program for -e") }
+        return words
+    }
+
+    /// --ssl-alpn's comma-separated protocols, each 1 to 255 bytes (the wire format's limit).
+    static func protocolList(_ text: String) throws -> [String] {
+        let protocols = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard protocols.allSatisfy({ (1...255).contains($0.utf8.count) }) else {
+            throw UsageError("invalid protocol list for --ssl-alpn: '\(text)'")
+        }
+        return protocols
+    }
+}
+
+/// -T's argument: a keyword of OpenBSD netcat's for an IP TOS / IPv6 traffic class value, or a
+/// number 0-255 (decimal, or hex with 0x).
+enum TypeOfService {
+    static let keywords: [String: Int32] = {
+        var table: [String: Int32] = ["lowdelay": 0x10, "throughput": 0x08, "reliability": 0x04, "critical": 0xa0,
+                                      "inetcontrol": 0xc0, "netcontrol": 0xe0, "ef": 0xb8, "va": 0xb0]
+        // Assured forwarding: class 1-4, drop precedence 1-3, DSCP 8 × class + 2 × drop.
+        for afClass in 1...4 {
+            for drop in 1...3 { table["af\(afClass)\(drop)"] = Int32((8 * afClass + 2 * drop) << 2) }
+        }
+        for selector in 0...7 { table["cs\(selector)"] = Int32(selector << 5) }
+        return table
+    }()
+
+    static func value(of text: String) -> Int32? {
+        if let value = keywords[text.lowercased()] { return value }
+        let (digits, radix) = text.lowercased().hasPrefix("0x") ? (text.dropFirst(2), 16) : (Substring(text), 10)
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isHexDigit }),
+              let value = Int32(digits, radix: radix), (0...255).contains(value) else { return nil }
+        return value
     }
 }

@@ -1,10 +1,10 @@
-/// `--help`, `--version` and the one-line usage, made from the option table.
+/// `--help`, `--version` and the usage, made from the option table.
 enum Usage {
     static let version = "0.1.0"
 
-    /// The usage line printed with a usage error, made from the option table: the single-letter
+    /// The usage printed with a usage error, made from the option table: the single-letter
     /// flags, the options with an argument, then the long-only options (but --version) and the
-    /// operands.
+    /// operands, in lines of at most 80 columns.
     static var synopsis: String {
         let options = OptionTable.all.filter { $0.group != .information || $0.short != nil }
         let flags = options.filter { $0.argument == nil }.compactMap(\.short)
@@ -13,21 +13,28 @@ enum Usage {
             option.short.flatMap { short in option.argument.map { "[-\(short) \($0)]" } }
         }
         let longOnly = options.filter { $0.short == nil }.map { "[--\($0.long)\($0.argument.map { " \($0)" } ?? "")]" }
-        return (["usage: swnc", "[-\(String(flags))]"] + withArgument.sorted()).joined(separator: " ")
-            + "\n           " + (longOnly + ["[destination]", "[port]"]).map { " \($0)" }.joined()
+        let words = ["[-\(String(flags))]"] + withArgument.sorted() + longOnly + ["[destination]", "[port]"]
+        var lines = ["usage: swnc"]
+        for word in words {
+            if lines[lines.count - 1].count + 1 + word.count > 80 { lines.append(String(repeating: " ", count: 11)) }
+            lines[lines.count - 1] += " " + word
+        }
+        return lines.joined(separator: "\n")
     }
 
     static var help: String {
         var text = """
-        swnc \(version): a netcat, and the server side of the classic socket examples.
+        usage: swnc [options] destination port      TCP (-u: UDP) client
+               swnc [options] -l [address] port     listen (-k: keep listening)
+               swnc [options] -U [-l] path          UNIX-domain client or listener
+               swnc [options] -z destination ports  probe ports (22 80 8000-8100)
+               swnc --echo -l [-k] [-u|-U] ...      echo server
+               swnc -e prog | -c command ...        run a program for the peer
+               swnc --broker | --chat -l ...        pass data between peers
+               swnc --broadcast [address] port      UDP broadcast sender
+               swnc --resolve [host]                host name, or a host's addresses
 
-          swnc [options] destination port        TCP (-u: UDP) client
-          swnc [options] -l [address] port       listen for a peer (-k: keep listening)
-          swnc [options] -U [-l] path            UNIX-domain client or listener
-          swnc [options] -z destination ports    probe ports (22 80 8000-8100)
-          swnc --echo -l [-k] [-u|-U] ...        echo server
-          swnc --broadcast [address] port        UDP broadcast sender
-          swnc --resolve [host]                  host name, or a host's addresses
+        swnc \(version): a netcat with OpenBSD netcat's flags, ncat's roles and TLS.
 
         """
         for group in OptionSpec.Group.allCases {
@@ -51,7 +58,7 @@ enum Usage {
         var names = option.short.map { "-\($0), " } ?? "    "
         names += "--\(option.long)"
         if let argument = option.argument { names += " \(argument)" }
-        let padding = String(repeating: " ", count: max(1, 26 - names.count))
+        let padding = String(repeating: " ", count: max(1, 28 - names.count))
         return "  \(names)\(padding)\(option.summary)"
     }
 }

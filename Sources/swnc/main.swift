@@ -24,8 +24,12 @@ func runSwnc() -> Int32 {
         print("swnc \(Usage.version)")
         return 0
     }
+    if let facility = request.unsupportedFacility {
+        Messages.error("\(facility) is an OpenBSD facility that Linux lacks")
+        return 1
+    }
     let configuration = request.configuration
-    let messages = Messages(verbosity: configuration.verbosity)
+    let messages = Messages(verbosity: configuration.verbosity, numericOnly: configuration.numericOnly)
     let report: Reporter = { messages.report($0) }
     do {
         switch configuration.mode {

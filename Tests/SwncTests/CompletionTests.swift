@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import swnc
 
 /// The bash, zsh and fish completions against the option table: first as files, then loaded
 /// in their real shells and asked what they complete.
@@ -44,6 +45,19 @@ import Testing
         }
         for line in ["swnc -U ", "swnc -lU ", "swnc --unixsock ", "swnc -Uu -s "] {
             #expect(try shell.complete(line, in: directory).words.contains("peer.sock"), "'\(line)'")
+        }
+        #expect(try shell.complete("swnc -X ", in: directory).words == ["4", "5", "connect"])
+        #expect(try shell.complete("swnc --proxy-type ", in: directory).words == ["4", "5", "connect"])
+        #expect(try shell.complete("swnc -T ", in: directory).words == Set(TypeOfService.keywords.keys))
+        for line in ["swnc --ssl-cert ", "swnc --ssl --ssl-key ", "swnc --output ", "swnc -lk --allowfile "] {
+            #expect(try shell.complete(line, in: directory).words.isSuperset(of: ["peer.sock", "notes.txt"]), "'\(line)'")
+        }
+        for line in ["swnc -x ", "swnc --allow ", "swnc -X 5 -x "] {
+            #expect(try shell.complete(line, in: directory).words.contains("localhost"), "'\(line)'")
+        }
+        #expect(try shell.complete("swnc -e ", in: directory).words.contains("sh"))
+        for line in ["swnc -I ", "swnc --max-conns ", "swnc -W "] {
+            #expect(try shell.complete(line, in: directory).words.isEmpty, "'\(line)'")
         }
         #expect(try shell.complete("swnc localh", in: directory).words.contains("localhost"))
         #expect(try shell.complete("swnc --resolve localh", in: directory).words.contains("localhost"))

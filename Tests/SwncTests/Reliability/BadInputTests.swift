@@ -186,7 +186,7 @@ import Testing
         try liveListener.waitForError(containing: "Listening on")
         let port = String(reserved.port)
         let cases: [(arguments: [String], words: String, usage: Bool)] = [
-            (["-X"], "invalid option", true),
+            (["-y"], "invalid option", true),
             (["--no-such"], "unrecognized option", true),
             (["127.0.0.1"], "missing destination or port", true),
             (["-l"], "missing port", true),
