@@ -21,9 +21,12 @@ final class Relay {
         /// -w on a client: a connection on which nothing moves for this long ends.
         var idleTimeout: Duration?
 
-        init(_ configuration: Configuration) {
-            halfCloseWhenInputEnds = configuration.halfCloseOnInputEnd || configuration.quitDelay == .zero
-            quitDelay = configuration.quitDelay == .zero ? nil : configuration.quitDelay
+        /// `-q 0` waits for a stream peer to close, as -N does (`echo cmd | nc -q0 host port`
+        /// expects the reply); a datagram peer never closes, so there it quits at once.
+        init(_ configuration: Configuration, isDatagram: Bool) {
+            let waitsForPeer = configuration.quitDelay == .zero && !isDatagram
+            halfCloseWhenInputEnds = configuration.halfCloseOnInputEnd || waitsForPeer
+            quitDelay = waitsForPeer ? nil : configuration.quitDelay
             idleTimeout = configuration.mode == .connect ? configuration.timeout : nil
         }
     }
@@ -75,7 +78,7 @@ final class Relay {
         self.streams = streams
         self.peer = peer
         self.onEnd = onEnd
-        policy = Policy(configuration)
+        policy = Policy(configuration, isDatagram: peer.isDatagram)
         largestDatagram = configuration.largestDatagram
         fromPeer = Relay.receiver(for: peer, streams: streams, largestDatagram: largestDatagram)
         inputDone = !configuration.readsInput || streams.inputEnded

@@ -145,7 +145,11 @@ public final class ChildProcess {
             pollForExit()
             return
         }
-        let watch = loop.watch(FileDescriptor(pidfd), onReadable: { [self] in reap() })
+        guard let watch = try? loop.watch(FileDescriptor(pidfd), onReadable: { [self] in reap() }) else {
+            close(pidfd)
+            pollForExit()
+            return
+        }
         watch.reading = true
         exitWatch = watch
     }
