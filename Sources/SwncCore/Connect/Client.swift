@@ -6,7 +6,7 @@ public enum Client {
         let streams = try StandardStreams(loop: loop)
         let peer = try connected.peer(on: loop)
         var failure: Failure?
-        let relay = Relay(loop: loop, streams: streams, configuration: configuration, peer: peer) { ending in
+        let relay = Relay(loop: loop, local: streams.localSide(configuration), configuration: configuration, peer: peer) { ending in
             if case .failed(let error) = ending { failure = error }
             loop.stop()
         }

@@ -1,9 +1,10 @@
 import Glibc
 
-/// The data path between a peer and the local side (stdin and stdout): a pump each way and
-/// one end rule, checked in one place (`checkDone`). The relay is done when both directions
-/// are: the peer's end of file has reached the local side, and the local input has ended (or
-/// can no longer be sent). Until then a peer that only half-closed still gets what stdin has.
+/// The data path between a peer and the local side (stdin and stdout, or an exec child): a
+/// pump each way and one end rule, checked in one place (`checkDone`). The relay is done when
+/// both directions are: the peer's end of file has reached the local side, and the local input
+/// has ended (or can no longer be sent). Until then a peer that only half-closed still gets
+/// what the local side has.
 final class Relay {
     /// The connected peer, as a stream, and how to speak of it.
     struct Peer {
@@ -45,7 +46,7 @@ final class Relay {
     private static let largestUDPPayload = 65507
 
     private let loop: EventLoop
-    private let streams: StandardStreams
+    private let local: LocalSide
     private let policy: Policy
     private let largestDatagram: Int
     private var peer: Peer
@@ -72,18 +73,18 @@ final class Relay {
     var onWarning: (Failure) -> Void = { _ in }
     private var keeper: DatagramKeeper?
 
-    init(loop: EventLoop, streams: StandardStreams, configuration: Configuration, peer: Peer,
+    init(loop: EventLoop, local: LocalSide, configuration: Configuration, peer: Peer,
          onEnd: @escaping (Ending) -> Void) {
         self.loop = loop
-        self.streams = streams
+        self.local = local
         self.peer = peer
         self.onEnd = onEnd
         policy = Policy(configuration, isDatagram: peer.isDatagram)
         largestDatagram = configuration.largestDatagram
-        fromPeer = Relay.receiver(for: peer, streams: streams, largestDatagram: largestDatagram)
-        inputDone = !configuration.readsInput || streams.inputEnded
-        if !inputDone {
-            toPeer = Pump(from: streams.input, to: peer.stream,
+        fromPeer = Relay.receiver(for: peer, local: local, largestDatagram: largestDatagram)
+        inputDone = local.input == nil || local.inputEnded
+        if !inputDone, let input = local.input {
+            toPeer = Pump(from: input, to: peer.stream,
                           capacity: peer.isDatagram ? Relay.largestUDPPayload : Relay.streamCapacity,
                           keepsMessages: peer.isDatagram)
         }
@@ -99,8 +100,8 @@ final class Relay {
         if let firstData { fromPeer.preload(firstData) }
     }
 
-    private static func receiver(for peer: Peer, streams: StandardStreams, largestDatagram: Int) -> Pump {
-        Pump(from: peer.stream, to: streams.output,
+    private static func receiver(for peer: Peer, local: LocalSide, largestDatagram: Int) -> Pump {
+        Pump(from: peer.stream, to: local.output,
              capacity: peer.isDatagram ? largestDatagram : streamCapacity, keepsMessages: peer.isDatagram)
     }
 
@@ -108,6 +109,7 @@ final class Relay {
         fromPeer.onProgress = { [unowned self] in lastActivity = Clock.now }
         fromPeer.onFinished = { [unowned self] in
             peerDone = true
+            if local.passesEndOfFile { local.output.shutdownSending() }
             checkDone()
         }
         fromPeer.onFailure = { [unowned self] error, side in
@@ -127,15 +129,24 @@ final class Relay {
     }
 
     private func inputEnded() {
-        streams.inputEnded = true
+        local.inputEnded = true
         inputDone = true
-        if policy.halfCloseWhenInputEnds || policy.quitDelay != nil, !peer.isDatagram {
+        if policy.halfCloseWhenInputEnds || policy.quitDelay != nil || local.passesEndOfFile, !peer.isDatagram {
             peer.stream.shutdownSending()
         }
         if let delay = policy.quitDelay {
             quitTimer = loop.schedule(after: delay) { [unowned self] in end(.quit) }
         }
+        if endsWithInput { return end(.finished) }
         checkDone()
+    }
+
+    /// Ends the relay once all of the local input has been sent (an exec child exited: what
+    /// it wrote still goes out, and the connection is then over).
+    private var endsWithInput = false
+    func endOnceInputIsSent() {
+        endsWithInput = true
+        if inputDone { end(.finished) }
     }
 
     /// Reading from or sending to the peer failed.
@@ -189,14 +200,15 @@ final class Relay {
         receivedFromEarlierPeers += fromPeer.bytesMoved
         peer.stream.close()
         peer = next
-        fromPeer = Relay.receiver(for: next, streams: streams, largestDatagram: largestDatagram)
+        fromPeer = Relay.receiver(for: next, local: local, largestDatagram: largestDatagram)
         toPeer?.redirect(to: next.stream)
         wire()
         if let keeper { fromPeer.onWritten = { [unowned self] _ in stopKeeping() }; keeper.resend(to: next.stream) }
         fromPeer.start()
     }
 
-    /// Stops everything and closes the peer; stdin and stdout stay open for a next peer.
+    /// Stops everything and closes the peer; the local side stays open (stdin and stdout serve
+    /// the next peer of -k; an exec child's stream is its role's to close).
     private func end(_ ending: Ending) {
         guard !ended else { return }
         ended = true

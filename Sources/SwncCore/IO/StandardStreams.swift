@@ -7,14 +7,17 @@ import Glibc
 final class StandardStreams {
     let input: DescriptorStream
     let output: DescriptorStream
-    /// stdin reached end of file (it stays ended for later peers of `-k`).
-    var inputEnded = false
 
     init(loop: EventLoop) throws {
         ProcessCleanup.makeNonBlocking(.standardInput)
         ProcessCleanup.makeNonBlocking(.standardOutput)
         input = try DescriptorStream(.standardInput, name: "stdin", loop: loop, ownsDescriptor: false)
         output = try DescriptorStream(.standardOutput, name: "stdout", loop: loop, ownsDescriptor: false)
+    }
+
+    /// The relays' local side: stdin (unless -d) and stdout, one for the whole run.
+    func localSide(_ configuration: Configuration) -> LocalSide {
+        LocalSide(input: configuration.readsInput ? input : nil, output: output)
     }
 
     deinit {

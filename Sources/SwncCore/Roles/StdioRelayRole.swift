@@ -4,6 +4,7 @@ final class StdioRelayRole: Role {
     let concurrentPeers: Int? = 1
     private let loop: EventLoop
     private let streams: StandardStreams
+    private let local: LocalSide
     private let configuration: Configuration
     private let report: Reporter
     private var relay: Relay?
@@ -11,6 +12,7 @@ final class StdioRelayRole: Role {
     init(loop: EventLoop, streams: StandardStreams, configuration: Configuration, report: @escaping Reporter) {
         self.loop = loop
         self.streams = streams
+        local = streams.localSide(configuration)
         self.configuration = configuration
         self.report = report
     }
@@ -22,7 +24,7 @@ final class StdioRelayRole: Role {
     /// Relays with `peer` (also a UDP listener's first sender, whose first datagram is
     /// `firstData`).
     func relay(_ peer: Relay.Peer, firstData: UnsafeRawBufferPointer? = nil, ended: @escaping (Relay.Ending) -> Void) {
-        let relay = Relay(loop: loop, streams: streams, configuration: configuration, peer: peer) { [unowned self] ending in
+        let relay = Relay(loop: loop, local: local, configuration: configuration, peer: peer) { [unowned self] ending in
             if let totals = self.relay?.totals { report(.transferred(sent: totals.sent, received: totals.received)) }
             self.relay = nil
             ended(ending)
