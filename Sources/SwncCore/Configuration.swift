@@ -152,8 +152,12 @@ public enum Event {
     case connected(host: String, address: SocketAddress, transport: Transport)
     /// An echo connection closed after echoing `bytes`.
     case echoClosed(peer: SocketAddress, bytes: Int)
-    /// A relay with a peer ended (reported with -vv).
-    case transferred(sent: Int, received: Int)
+    /// A connection ended: bytes each way and how long it lasted (--stats, -vv).
+    case transferred(sent: Int, received: Int, elapsed: Duration)
+    /// A peer refused by --allow / --deny (accepted, then closed at once).
+    case refused(SocketAddress)
+    /// A peer closed at once: --max-conns peers are served already.
+    case tooManyPeers(SocketAddress)
     /// Something failed that does not end swnc (one address of several, one probed port).
     case warning(Failure)
 }

@@ -6,12 +6,22 @@ struct Messages {
     let verbosity: Int
     /// -n: no service names either, so `[tcp/*]`.
     let numericOnly: Bool
+    /// --stats: each connection's totals, also without -v.
+    var stats = false
 
     func report(_ event: Event) {
+        if case .transferred(let sent, let received, let elapsed) = event {
+            if stats || verbosity > 1 { Messages.write(TransferStats.line(sent: sent, received: received, elapsed: elapsed)) }
+            return
+        }
         guard verbosity > 0 else { return }
         switch event {
-        case .transferred(let sent, let received):
-            if verbosity > 1 { Messages.write("\(sent) bytes sent, \(received) bytes received") }
+        case .transferred:
+            break
+        case .refused(let address):
+            Messages.write("Connection from \(address.host) refused by --allow/--deny")
+        case .tooManyPeers(let address):
+            Messages.write("Connection from \(Messages.describe(address)) closed: --max-conns peers already served")
         case .listening(let address):
             Messages.write("Listening on \(Messages.describe(address))")
         case .bound(let address):

@@ -29,7 +29,7 @@ func runSwnc() -> Int32 {
         return 1
     }
     let configuration = request.configuration
-    let messages = Messages(verbosity: configuration.verbosity, numericOnly: configuration.numericOnly)
+    let messages = Messages(verbosity: configuration.verbosity, numericOnly: configuration.numericOnly, stats: configuration.stats)
     let report: Reporter = { messages.report($0) }
     do {
         switch configuration.mode {

@@ -1,10 +1,12 @@
 /// `swnc host port`, `swnc -u host port`, `swnc -U path`: connect, then relay until done.
 public enum Client {
     public static func run(_ configuration: Configuration, report: @escaping Reporter) throws {
+        let logs = try SessionLogs(configuration)
         let (connected, laterAddresses) = try Connecting.open(configuration, report: report)
         let loop = try EventLoop()
         let streams = try StandardStreams(loop: loop)
-        let peer = try connected.peer(on: loop)
+        var peer = try connected.peer(on: loop)
+        peer.stream = logs.tap(peer.stream)
         var failure: Failure?
         let relay = Relay(loop: loop, local: streams.localSide(configuration), configuration: configuration, peer: peer) { ending in
             if case .failed(let error) = ending { failure = error }
@@ -25,7 +27,11 @@ public enum Client {
             }
         }
         relay.start()
-        defer { report(.transferred(sent: relay.totals.sent, received: relay.totals.received)) }
+        let progress = ProgressDisplay(configuration, loop: loop) { relay.totals }
+        defer {
+            progress?.stop()
+            report(relay.totals)
+        }
         try loop.run()
         if let failure { throw failure }
     }

@@ -22,8 +22,9 @@ final class Pump {
     /// The source ended and every byte has been written.
     var onFinished: () -> Void = {}
     enum Side { case source, sink }
-    /// Reading (the source side) or writing (the sink side) failed; the pump stops.
-    var onFailure: (Errno, Side) -> Void = { _, _ in }
+    /// Reading (the source side) or writing (the sink side) failed: an `Errno`, or a stream's
+    /// own `Failure` (TLS, a session log).
+    var onFailure: (Error, Side) -> Void = { _, _ in }
     /// Bytes moved (for idle timeouts).
     var onProgress: () -> Void = {}
     /// A whole message or chunk went out (for datagrams kept to be sent again).
@@ -94,10 +95,8 @@ final class Pump {
                     sourceWaits = readiness
                     return push()
                 }
-            } catch let error as Errno {
-                return fail(error, .source)
             } catch {
-                return fail(.invalidArgument, .source)
+                return fail(error, .source)
             }
             if !source.hasBufferedInput { break }
         }
@@ -112,10 +111,8 @@ final class Pump {
                 guard let written = try writeSink() else { break }
                 if written > 0 { onProgress() }
             }
-        } catch let error as Errno {
-            return fail(error, .sink)
         } catch {
-            return fail(.invalidArgument, .sink)
+            return fail(error, .sink)
         }
         updateInterest()
         if !sourceOpen, isEmpty {
@@ -131,7 +128,7 @@ final class Pump {
 
     /// A failed source stops being read, and what the buffer holds can still go out
     /// (`endSource`); a failed sink ends the pump.
-    private func fail(_ error: Errno, _ side: Side) {
+    private func fail(_ error: Error, _ side: Side) {
         if side == .sink { cancel() } else {
             sourceOpen = false
             source.waitToRead(nil)

@@ -19,8 +19,11 @@ final class Relay {
         var halfCloseWhenInputEnds = false
         /// -q secs: after the local input ended, quit swnc this much later.
         var quitDelay: Duration?
-        /// -w on a client: a connection on which nothing moves for this long ends.
+        /// --idle-timeout, or -w on a client: a connection on which nothing moves for this
+        /// long ends.
         var idleTimeout: Duration?
+        /// --send-only: done once the input is sent, whatever the peer does.
+        var endsWithInput = false
 
         /// `-q 0` waits for a stream peer to close, as -N does (`echo cmd | nc -q0 host port`
         /// expects the reply); a datagram peer never closes, so there it quits at once.
@@ -28,7 +31,8 @@ final class Relay {
             let waitsForPeer = configuration.quitDelay == .zero && !isDatagram
             halfCloseWhenInputEnds = configuration.halfCloseOnInputEnd || waitsForPeer
             quitDelay = waitsForPeer ? nil : configuration.quitDelay
-            idleTimeout = configuration.mode == .connect ? configuration.timeout : nil
+            idleTimeout = configuration.idleTimeout ?? (configuration.mode == .connect ? configuration.timeout : nil)
+            endsWithInput = configuration.sendOnly
         }
     }
 
@@ -47,7 +51,7 @@ final class Relay {
 
     private let loop: EventLoop
     private let local: LocalSide
-    private let policy: Policy
+    private var policy: Policy
     private let largestDatagram: Int
     private var peer: Peer
     private var fromPeer: Pump
@@ -57,14 +61,17 @@ final class Relay {
     private var idleTimer: EventLoop.TimerID?
     private var quitTimer: EventLoop.TimerID?
     private var lastActivity = Clock.now
+    private let startedAt = Clock.now
     private var ended = false
     private let onEnd: (Ending) -> Void
     /// Bytes written to stdout from peers left behind (a UDP client's refused addresses);
     /// the stdin pump follows the client from peer to peer, so it counts all that was sent.
     private var receivedFromEarlierPeers = 0
-    /// Bytes sent to the peer, and written to stdout from it (for -vv).
-    var totals: (sent: Int, received: Int) {
-        (toPeer?.bytesMoved ?? 0, receivedFromEarlierPeers + fromPeer.bytesMoved)
+    /// Bytes sent to the peer and received from it so far, and since when (--stats, -vv,
+    /// --progress).
+    var totals: Event {
+        .transferred(sent: toPeer?.bytesMoved ?? 0, received: receivedFromEarlierPeers + fromPeer.bytesMoved,
+                     elapsed: Clock.now - startedAt)
     }
 
     /// A datagram relay that has somewhere else to go when the peer answers "port unreachable".
@@ -119,7 +126,7 @@ final class Relay {
         toPeer.onProgress = { [unowned self] in lastActivity = Clock.now }
         toPeer.onFinished = { [unowned self] in inputEnded() }
         toPeer.onFailure = { [unowned self] error, side in
-            side == .sink ? peerFailed(error, sending: true) : end(.failed(Failure("read from stdin", error)))
+            side == .sink ? peerFailed(error, sending: true) : end(.failed(Failure("read from \(toPeer.source.name)", error)))
         }
     }
 
@@ -137,21 +144,21 @@ final class Relay {
         if let delay = policy.quitDelay {
             quitTimer = loop.schedule(after: delay) { [unowned self] in end(.quit) }
         }
-        if endsWithInput { return end(.finished) }
+        if policy.endsWithInput { return end(.finished) }
         checkDone()
     }
 
     /// Ends the relay once all of the local input has been sent (an exec child exited: what
     /// it wrote still goes out, and the connection is then over).
-    private var endsWithInput = false
     func endOnceInputIsSent() {
-        endsWithInput = true
+        policy.endsWithInput = true
         if inputDone { end(.finished) }
     }
 
     /// Reading from or sending to the peer failed.
-    private func peerFailed(_ error: Errno, sending: Bool) {
-        let failure = Failure("\(sending ? "write to" : "read from") \(peer.name)", error)
+    private func peerFailed(_ error: Error, sending: Bool) {
+        let failure = error as? Failure ?? Failure("\(sending ? "write to" : "read from") \(peer.name)", error)
+        guard let error = error as? Errno else { return end(.failed(failure)) }
         if error == .connectionRefused, peer.isDatagram {
             if let next = onRefused?() { return move(to: next) }
             // Fire-and-forget UDP to a port nobody listens on is not an error to scripts.
@@ -166,9 +173,10 @@ final class Relay {
         if sending { checkDone() } else { fromPeer.endSource() }
     }
 
-    /// Writing to stdout failed; a reader that closed it (EPIPE) ends swnc quietly.
-    private func outputFailed(_ error: Errno) {
-        end(error == .brokenPipe ? .quit : .failed(Failure("write to stdout", error)))
+    /// Writing to the local output failed; a reader that closed stdout (EPIPE) ends swnc
+    /// quietly.
+    private func outputFailed(_ error: Error) {
+        end(error as? Errno == .brokenPipe ? .quit : .failed(Failure("write to \(local.output.name)", error)))
     }
 
     private func armIdleTimer(_ idle: Duration) {

@@ -15,9 +15,11 @@ final class StandardStreams {
         output = try DescriptorStream(.standardOutput, name: "stdout", loop: loop, ownsDescriptor: false)
     }
 
-    /// The relays' local side: stdin (unless -d) and stdout, one for the whole run.
+    /// The relays' local side, one for the whole run: stdin (unless -d or --recv-only) and
+    /// stdout (unless --send-only).
     func localSide(_ configuration: Configuration) -> LocalSide {
-        LocalSide(input: configuration.readsInput ? input : nil, output: output)
+        LocalSide(input: configuration.readsInput && !configuration.receiveOnly ? input : nil,
+                  output: configuration.sendOnly ? DiscardStream() : output)
     }
 
     deinit {

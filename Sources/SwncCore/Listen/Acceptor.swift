@@ -1,25 +1,30 @@
 import Glibc
 
 /// Takes the peers of a stream listener and hands each to the role: in batches, as many at
-/// once as the role serves, and without -k only the first. Errors of one connection never end
-/// a -k listener; only the listening socket's own do. Out of descriptors, it stops asking
-/// until a connection closes or a second passes, instead of spinning on a listener that stays
-/// readable.
+/// once as the role serves, and without -k only the first. The checks every role shares are
+/// here, once: --allow/--deny and --max-conns (a peer refused is accepted and closed at once),
+/// and the session logs' tap. Errors of one connection never end a -k listener; only the
+/// listening socket's own do. Out of descriptors, it stops asking until a connection closes or
+/// a second passes, instead of spinning on a listener that stays readable.
 final class Acceptor {
     private static let batch = 64
     private let loop: EventLoop
     private let configuration: Configuration
     private let report: Reporter
     private let role: Role
+    private let access: AccessList
+    private let logs: SessionLogs
     private var listeners: [(socket: Socket, watch: EventLoop.Watch)] = []
     private var served = 0
     private var retryTimer: EventLoop.TimerID?
 
     init(loop: EventLoop, sockets: [Socket], configuration: Configuration, role: Role,
-         report: @escaping Reporter) throws {
+         access: AccessList, logs: SessionLogs, report: @escaping Reporter) throws {
         self.loop = loop
         self.configuration = configuration
         self.role = role
+        self.access = access
+        self.logs = logs
         self.report = report
         for socket in sockets {
             let watch = try loop.watch(socket.descriptor)
@@ -45,6 +50,16 @@ final class Acceptor {
             }
             guard let (socket, address) = accepted else { return }
             let shown = Listening.shownPeer(address, of: listener, configuration)
+            if access.restrictsPeers, !access.permits(address) {
+                report(.refused(shown))
+                socket.close()
+                continue
+            }
+            if let limit = configuration.maxConnections, served >= limit {
+                report(.tooManyPeers(shown))
+                socket.close()
+                continue
+            }
             report(.connectionReceived(shown))
             let stream: DescriptorStream
             do {
@@ -55,7 +70,9 @@ final class Acceptor {
             }
             served += 1
             if !configuration.keepOpen { closeListeners() }
-            role.serve(Connection(stream: stream, shownAddress: shown)) { [unowned self] ending in ended(ending) }
+            role.serve(Connection(stream: logs.tap(stream), isDatagram: false, shownAddress: shown)) { [unowned self] ending in
+                ended(ending)
+            }
             if listeners.isEmpty { return }
         }
         if isFull { listeners.forEach { $0.watch.reading = false } }

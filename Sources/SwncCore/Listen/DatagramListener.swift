@@ -8,8 +8,11 @@ final class DatagramListener {
     private var listeners: [(socket: Socket, watch: EventLoop.Watch)] = []
     private var role: StdioRelayRole?
     private var collector: DatagramCollector?
+    private let access: AccessList
 
-    init(_ configuration: Configuration, sockets: [Socket], loop: EventLoop, report: @escaping Reporter) throws {
+    init(_ configuration: Configuration, sockets: [Socket], loop: EventLoop, access: AccessList,
+         report: @escaping Reporter) throws {
+        self.access = access
         self.configuration = configuration
         self.report = report
         self.loop = loop
@@ -40,6 +43,7 @@ final class DatagramListener {
         guard let count = received else { return }
         let first = UnsafeRawBufferPointer(rebasing: buffer[..<count])
         let shown = Listening.shownPeer(sender, of: socket, configuration)
+        if access.restrictsPeers, !access.permits(sender) { return report(.refused(shown)) }
         report(.connectionReceived(shown))
         stopListening(keeping: socket)
         do {

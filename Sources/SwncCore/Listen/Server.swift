@@ -3,21 +3,24 @@
 /// serves its senders itself.
 public enum Server {
     public static func run(_ configuration: Configuration, report: @escaping Reporter) throws {
+        let access = try AccessList(configuration)
+        let logs = try SessionLogs(configuration)
         let sockets = try Listening.open(configuration, report: report)
         let loop = try EventLoop()
         let worker: AnyObject
         switch (configuration.transport, configuration.echo) {
         case (.udp, true):
-            worker = try DatagramEchoServer(configuration, sockets: sockets, loop: loop, report: report)
+            worker = try DatagramEchoServer(configuration, sockets: sockets, loop: loop, access: access, report: report)
         case (.udp, false):
-            worker = try DatagramListener(configuration, sockets: sockets, loop: loop, report: report)
+            worker = try DatagramListener(configuration, sockets: sockets, loop: loop, access: access, report: report)
         case (.tcp, true):
             worker = try Acceptor(loop: loop, sockets: sockets, configuration: configuration,
-                                  role: EchoRole(report: report), report: report)
+                                  role: EchoRole(loop: loop, idleTimeout: configuration.idleTimeout, report: report), access: access, logs: logs, report: report)
         case (.tcp, false):
             let role = StdioRelayRole(loop: loop, streams: try StandardStreams(loop: loop),
                                       configuration: configuration, report: report)
-            worker = try Acceptor(loop: loop, sockets: sockets, configuration: configuration, role: role, report: report)
+            worker = try Acceptor(loop: loop, sockets: sockets, configuration: configuration, role: role,
+                                  access: access, logs: logs, report: report)
         }
         try withExtendedLifetime(worker) { try loop.run() }
     }

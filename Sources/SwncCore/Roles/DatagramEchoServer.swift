@@ -13,8 +13,12 @@ final class DatagramEchoServer {
     private var onlySender: SocketAddress?
     /// The last sender reported with -v, so that a stream of datagrams is reported once.
     private var lastReported: SocketAddress?
+    private var lastRefused: SocketAddress?
+    private let access: AccessList
 
-    init(_ configuration: Configuration, sockets: [Socket], loop: EventLoop, report: @escaping Reporter) throws {
+    init(_ configuration: Configuration, sockets: [Socket], loop: EventLoop, access: AccessList,
+         report: @escaping Reporter) throws {
+        self.access = access
         self.configuration = configuration
         self.report = report
         self.loop = loop
@@ -37,6 +41,11 @@ final class DatagramEchoServer {
 
     private func accepts(_ sender: SocketAddress, on socket: Socket) -> Bool {
         guard sender.canBeRepliedTo else { return false }
+        if access.restrictsPeers, !access.permits(sender) {
+            if sender != lastRefused { report(.refused(sender)) }
+            lastRefused = sender
+            return false
+        }
         if !configuration.keepOpen {
             if onlySender == nil { onlySender = sender }
             if sender != onlySender { return false }

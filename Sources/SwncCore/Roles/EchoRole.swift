@@ -5,10 +5,14 @@
 final class EchoRole: Role {
     let concurrentPeers: Int? = nil
     private let report: Reporter
+    fileprivate let loop: EventLoop
+    fileprivate let idleTimeout: Duration?
     private var connections: [ObjectIdentifier: EchoConnection] = [:]
     fileprivate let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 
-    init(report: @escaping Reporter) {
+    init(loop: EventLoop, idleTimeout: Duration?, report: @escaping Reporter) {
+        self.loop = loop
+        self.idleTimeout = idleTimeout
         self.report = report
     }
 
@@ -24,9 +28,11 @@ final class EchoRole: Role {
     }
 
     fileprivate func closed(_ echo: EchoConnection) {
+        guard connections.removeValue(forKey: ObjectIdentifier(echo)) != nil else { return }
+        echo.stopIdleTimer()
         echo.stream.close()
-        connections[ObjectIdentifier(echo)] = nil
         report(.echoClosed(peer: echo.shownAddress, bytes: echo.bytesEchoed))
+        report(.transferred(sent: echo.bytesEchoed, received: echo.bytesReceived, elapsed: Clock.now - echo.startedAt))
         echo.ended(.finished)
     }
 }
@@ -34,13 +40,17 @@ final class EchoRole: Role {
 /// One echoed connection.
 private final class EchoConnection {
     unowned let role: EchoRole
-    let stream: DescriptorStream
+    let stream: ByteStream
     let shownAddress: SocketAddress
     let ended: (Relay.Ending) -> Void
     /// What the peer has not taken back yet; allocated only while a write back is incomplete.
     private var unsent: ByteBuffer?
     private var peerFinished = false
     private(set) var bytesEchoed = 0
+    private(set) var bytesReceived = 0
+    let startedAt = Clock.now
+    private var lastActivity = Clock.now
+    private var idleTimer: EventLoop.TimerID?
 
     init(role: EchoRole, connection: Connection, ended: @escaping (Relay.Ending) -> Void) {
         self.role = role
@@ -53,7 +63,17 @@ private final class EchoConnection {
         stream.onReadable = { [unowned self] in receive() }
         stream.onWritable = { [unowned self] in sendUnsent() }
         stream.waitToRead(.readable)
+        if let idle = role.idleTimeout { armIdleTimer(idle) }
     }
+
+    /// --idle-timeout: a connection on which nothing moves for so long is closed.
+    private func armIdleTimer(_ idle: Duration) {
+        idleTimer = role.loop.schedule(after: idle - (Clock.now - lastActivity)) { [unowned self] in
+            if Clock.now - lastActivity >= idle { role.closed(self) } else { armIdleTimer(idle) }
+        }
+    }
+
+    func stopIdleTimer() { role.loop.cancel(idleTimer) }
 
     private func receive() {
         do {
@@ -62,6 +82,8 @@ private final class EchoConnection {
                 peerFinished = true
                 if unsent == nil { role.closed(self) }
             case .bytes(let count):
+                bytesReceived += count
+                lastActivity = Clock.now
                 try echo(UnsafeRawBufferPointer(rebasing: role.scratch[..<count]))
             case .wouldBlock:
                 break
@@ -89,6 +111,7 @@ private final class EchoConnection {
             guard case .wrote(let written) = try stream.write(unsent.readable) else { return }
             unsent.consume(written)
             bytesEchoed += written
+            lastActivity = Clock.now
         } catch {
             return role.closed(self)
         }

@@ -1,6 +1,8 @@
 /// A connected peer, as a role receives it.
 struct Connection {
-    let stream: DescriptorStream
+    /// The peer, with the stages every role shares already in place (TLS, session logs).
+    let stream: ByteStream
+    let isDatagram: Bool
     /// The peer's address as -v shows it (a UNIX peer: the listener's path).
     let shownAddress: SocketAddress
 }

@@ -8,6 +8,7 @@ final class StdioRelayRole: Role {
     private let configuration: Configuration
     private let report: Reporter
     private var relay: Relay?
+    private var progress: ProgressDisplay?
 
     init(loop: EventLoop, streams: StandardStreams, configuration: Configuration, report: @escaping Reporter) {
         self.loop = loop
@@ -18,19 +19,22 @@ final class StdioRelayRole: Role {
     }
 
     func serve(_ connection: Connection, ended: @escaping (Relay.Ending) -> Void) {
-        relay(Relay.Peer(stream: connection.stream, isDatagram: connection.stream.isDatagram), ended: ended)
+        relay(Relay.Peer(stream: connection.stream, isDatagram: connection.isDatagram), ended: ended)
     }
 
     /// Relays with `peer` (also a UDP listener's first sender, whose first datagram is
     /// `firstData`).
     func relay(_ peer: Relay.Peer, firstData: UnsafeRawBufferPointer? = nil, ended: @escaping (Relay.Ending) -> Void) {
         let relay = Relay(loop: loop, local: local, configuration: configuration, peer: peer) { [unowned self] ending in
-            if let totals = self.relay?.totals { report(.transferred(sent: totals.sent, received: totals.received)) }
+            progress?.stop()
+            if let totals = self.relay?.totals { report(totals) }
             self.relay = nil
+            progress = nil
             ended(ending)
         }
         relay.onWarning = { [report] in report(.warning($0)) }
         self.relay = relay
         relay.start(firstData: firstData)
+        if self.relay != nil { progress = ProgressDisplay(configuration, loop: loop) { relay.totals } }
     }
 }
