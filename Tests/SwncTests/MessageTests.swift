@@ -47,6 +47,7 @@ import Testing
                                         needing: { $0.1 == "::1" }))
     func connectionReceivedNamesThePeer(listenAddress: String?, clientAddress: String) throws {
         let listener = try Spawned(swnc: ["-v", "-l"] + (listenAddress.map { [$0] } ?? []) + ["0"])
+        listener.closeInput()  // the listener is done once the peer is, and its stdin (SPEC.md)
         let port = try listener.waitForPort()
         let clientPort = try unusedPort()
         let client = try Spawned(swnc: ["-N", "-p", String(clientPort), clientAddress, String(port)])
@@ -136,6 +137,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("verbose.sock").path
         let listener = try Spawned(swnc: ["-v", "-lU", path])
+        listener.closeInput()
         try listener.waitForError(containing: "Listening on ")
         let client = try Spawned(swnc: ["-NU", path])
         client.closeInput()

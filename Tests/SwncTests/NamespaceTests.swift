@@ -94,6 +94,7 @@ import Testing
     func listenerOnNameTakesEveryAddressOnOnePort() throws {
         let namespace = try NamespaceTests.dualLocalhost("listenname")
         let listener = try namespace.spawnSwnc(["-v", "-k", "-l", "localhost", "0"])
+        listener.closeInput()  // each peer is done once it and stdin are
         let lines = try listener.waitForErrorLines(2)
         let port = try listener.waitForPort()
         #expect(Set(lines) == ["Listening on ::1 \(port)", "Listening on 127.0.0.1 \(port)"])

@@ -122,6 +122,7 @@ import Testing
     /// -w has no effect on -l: a listener still takes a peer after the time has passed.
     @Test func waitDoesNotLimitListener() throws {
         let listener = try Spawned(swnc: ["-v", "-w", "500ms", "-l", "127.0.0.1", "0"])
+        listener.closeInput()  // the listener is done once the peer is, and its stdin (SPEC.md)
         let port = try listener.waitForPort()
         usleep(1_200_000)  // more than -w: time is what is tested here
         #expect(listener.process.isRunning)
@@ -207,6 +208,7 @@ import Testing
     @Test(IPv6Loopback.required, arguments: [("-4", "127.0.0.1", "::1"), ("-6", "::1", "127.0.0.1")])
     func listenerFamilyFlagLimitsWhoCanConnect(flag: String, reachable: String, refused: String) throws {
         let listener = try Spawned(swnc: ["-v", flag, "-l", "0"])
+        listener.closeInput()
         let port = try listener.waitForPort()
         let refusedClient = try runSwnc([refused, String(port)])
         #expect(refusedClient.status == 1)
@@ -220,6 +222,7 @@ import Testing
     /// `-l PORT` without an address takes IPv4 and IPv6 peers alike (-k: one after the other).
     @Test(IPv6Loopback.required) func listenerWithoutAddressIsReachableOverBothFamilies() throws {
         let listener = try Spawned(swnc: ["-v", "-k", "-l", "0"])
+        listener.closeInput()  // each peer is done once it and stdin are
         let port = try listener.waitForPort()
         for address in ["127.0.0.1", "::1"] {
             let client = try runSwnc(["-N", address, String(port)], input: "over \(address)\n")
@@ -242,6 +245,7 @@ import Testing
     @Test func listenWithSourcePortListensOnIt() throws {
         let port = try unusedPort()
         let listener = try Spawned(swnc: ["-v", "-l", "-p", String(port)])
+        listener.closeInput()
         #expect(try listener.waitForErrorLines(1) == ["Listening on :: \(port)"])
         #expect(try runSwnc(["-N", "127.0.0.1", String(port)], input: "via -p\n").status == 0)
         #expect(try listener.waitForExit() == 0)

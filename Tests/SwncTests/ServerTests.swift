@@ -66,9 +66,11 @@ import Testing
     // MARK: Plain listeners
 
     @Test(arguments: ClientProgram.allCases)
-    func tcpListenerRelaysBothWaysAndExitsWhenThePeerCloses(client: ClientProgram) throws {
+    /// SPEC.md: a listener is done once the peer has closed and its stdin has ended.
+    func tcpListenerRelaysBothWaysAndExitsWhenThePeerAndStdinAreDone(client: ClientProgram) throws {
         let (listener, endpoint) = try startSwncServer(["-l", "0"], serving: .tcp)
         try exchangeLines(client, with: listener, at: endpoint)
+        listener.closeInput()
         try listener.expectCleanExit()
     }
 
@@ -82,10 +84,11 @@ import Testing
     }
 
     @Test(arguments: ClientProgram.allCases)
-    func unixListenerRelaysBothWaysAndExitsWhenThePeerCloses(client: ClientProgram) throws {
+    func unixListenerRelaysBothWaysAndExitsWhenThePeerAndStdinAreDone(client: ClientProgram) throws {
         try withSocketPath { path in
             let (listener, endpoint) = try startSwncServer(["-lU", path], serving: .unix)
             try exchangeLines(client, with: listener, at: endpoint)
+            listener.closeInput()
             try listener.expectCleanExit()
         }
     }

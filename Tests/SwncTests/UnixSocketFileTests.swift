@@ -72,6 +72,7 @@ import Testing
         func endNormally(_ swnc: Spawned, path: String) throws {
             switch self {
             case .streamListener:
+                swnc.closeInput()  // the listener is done once its peer and its stdin are
                 #expect(try runSwnc(["-N", "-U", path]).status == 0)
             case .datagramListener:
                 // The sender stays until the listener has it as its peer (a sender that is
@@ -104,6 +105,7 @@ import Testing
         let path = directory.path("stale.sock")
         try makeStaleSocket(at: path)
         let listener = try Spawned(swnc: ["-v"] + mode + [path])
+        if mode == ["-lU"] { listener.closeInput() }  // done once the peer and stdin are
         try listener.waitForError(containing: "Bound on \(path)")
         let client = try runSwnc(["-N", "-U"] + (mode.contains("-lUu") ? ["-u", "-q", "1"] : []) + [path], input: "to the new listener\n")
         #expect(client.status == 0, "client: \(client.errors)")
@@ -116,6 +118,7 @@ import Testing
         let directory = try Directory()
         let path = directory.path("live.sock")
         let first = try Spawned(swnc: ["-v"] + mode + [path])
+        if mode == ["-lU"] { first.closeInput() }
         try first.waitForError(containing: "Bound on \(path)")
         let second = try runSwnc(mode + [path])
         #expect(second.status == 1)
