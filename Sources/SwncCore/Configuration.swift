@@ -154,6 +154,8 @@ public enum Event {
     case echoClosed(peer: SocketAddress, bytes: Int)
     /// A relay with a peer ended (reported with -vv).
     case transferred(sent: Int, received: Int)
+    /// An exec child ended other than with status 0.
+    case childEnded(pid: Int32, status: ChildProcess.ExitStatus)
     /// Something failed that does not end swnc (one address of several, one probed port).
     case warning(Failure)
 }

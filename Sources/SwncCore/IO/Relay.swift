@@ -119,7 +119,7 @@ final class Relay {
         toPeer.onProgress = { [unowned self] in lastActivity = Clock.now }
         toPeer.onFinished = { [unowned self] in inputEnded() }
         toPeer.onFailure = { [unowned self] error, side in
-            side == .sink ? peerFailed(error, sending: true) : end(.failed(Failure("read from stdin", error)))
+            side == .sink ? peerFailed(error, sending: true) : inputFailed(error)
         }
     }
 
@@ -166,8 +166,20 @@ final class Relay {
         if sending { checkDone() } else { fromPeer.endSource() }
     }
 
-    /// Writing to stdout failed; a reader that closed it (EPIPE) ends swnc quietly.
+    /// Reading the local input failed. An exec child that exits before reading all it was
+    /// sent resets its socketpair: that is the end of its output, not an error.
+    private func inputFailed(_ error: Errno) {
+        if local.passesEndOfFile, error == .connectionReset, let toPeer { return toPeer.endSource() }
+        end(.failed(Failure("read from stdin", error)))
+    }
+
+    /// Writing to stdout failed; a reader that closed it (EPIPE) ends swnc quietly. An exec
+    /// child that is gone ends only this direction: what it wrote before still goes out.
     private func outputFailed(_ error: Errno) {
+        if local.passesEndOfFile, error == .brokenPipe || error == .connectionReset {
+            peerDone = true
+            return checkDone()
+        }
         end(error == .brokenPipe ? .quit : .failed(Failure("write to stdout", error)))
     }
 

@@ -1,8 +1,11 @@
-/// `swnc -l`, with or without `--echo`: opens the listening sockets, then serves them on one
+/// `swnc -l`, with `--echo`, `-e` / `-c` or neither: opens the listening sockets, then serves them on one
 /// event loop: a stream listener hands each peer to the mode's role, a datagram listener
 /// serves its senders itself.
 public enum Server {
     public static func run(_ configuration: Configuration, report: @escaping Reporter) throws {
+        if configuration.exec != nil, configuration.transport == .udp, configuration.keepOpen {
+            throw Failure("-e and -c with -kul (a child per sender) are not supported yet")
+        }
         let sockets = try Listening.open(configuration, report: report)
         let loop = try EventLoop()
         let worker: AnyObject
@@ -14,6 +17,9 @@ public enum Server {
         case (.tcp, true):
             worker = try Acceptor(loop: loop, sockets: sockets, configuration: configuration,
                                   role: EchoRole(report: report), report: report)
+        case (.tcp, false) where configuration.exec != nil:
+            worker = try Acceptor(loop: loop, sockets: sockets, configuration: configuration,
+                                  role: ExecRole(loop: loop, configuration: configuration, report: report), report: report)
         case (.tcp, false):
             let role = StdioRelayRole(loop: loop, streams: try StandardStreams(loop: loop),
                                       configuration: configuration, report: report)
