@@ -128,6 +128,31 @@ import Testing
         #expect(server.standardError == "swnc: cannot run \(program): \(reason)\n")
     }
 
+    /// Out of descriptors (ulimit -n 10 leaves room for one child): the next peer is closed
+    /// at once with a -v line, and is served again once the first has left.
+    @Test func aChildThatCannotStartEndsItsConnectionOnly() throws {
+        let server = try Spawned("/bin/sh", ["-c", #"ulimit -n 10; exec "$0" -v -c cat -lk 127.0.0.1 0"#, Paths.swnc])
+        let port = String(try server.waitForPort())
+        let first = try Spawned(swnc: ["-N", "127.0.0.1", port])
+        try first.sayAndHearBack("first")
+        let refused = try execPeer(["talk", port, ""])
+        try refused.expectCleanExit()
+        #expect(refused.standardOutputText == "")
+        try server.waitForError(containing: "swnc: cannot run /bin/sh: Too many open files")
+        first.closeInput()
+        try first.expectCleanExit()
+        // The first child's descriptors go once it is reaped, which may follow its connection's end.
+        var output = ""
+        for _ in 1...20 where output.isEmpty {
+            let later = try execPeer(["talk", port, "third\n"])
+            try later.expectCleanExit()
+            output = later.standardOutputText
+            if output.isEmpty { usleep(200_000) }
+        }
+        #expect(output == "third\n")
+        #expect(server.process.isRunning, "stderr: \(server.standardError)")
+    }
+
     @Test func aChildStillRunningWhenThePeerLeavesGetsSIGTERM() throws {
         let (server, port) = try startExecServer(["-v", "-c", "exec sleep 30"], keepOpen: true)
         let client = try execPeer(["reset", port, "0.5"])

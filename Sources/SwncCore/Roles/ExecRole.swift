@@ -41,7 +41,7 @@ final class ExecRole: Role {
                                       ended: ended)
         } catch {
             peer.stream.close()
-            return ended(.failed(error as? Failure ?? Failure("run \(argv.first ?? "")", error)))
+            return ended(.failed(error as? Failure ?? ExecCommand.cannotRun(argv.first ?? "", error)))
         }
         sessions[ObjectIdentifier(session)] = session
         session.start(firstData: firstData)
