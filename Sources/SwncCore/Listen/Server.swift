@@ -1,6 +1,6 @@
-/// `swnc -l`, with `--echo`, `-e` / `-c` or neither: opens the listening sockets, then serves them on one
-/// event loop: a stream listener hands each peer to the mode's role, a datagram listener
-/// serves its senders itself.
+/// `swnc -l`, with `--echo`, `-e` / `-c` or neither: opens the listening sockets, then serves
+/// them on one event loop: a stream listener hands each peer to the mode's role, a datagram
+/// listener serves its senders itself.
 public enum Server {
     public static func run(_ configuration: Configuration, report: @escaping Reporter) throws {
         if configuration.exec != nil, configuration.transport == .udp, configuration.keepOpen {
