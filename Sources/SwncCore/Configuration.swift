@@ -158,6 +158,8 @@ public enum Event {
     case refused(SocketAddress)
     /// A peer closed at once: --max-conns peers are served already.
     case tooManyPeers(SocketAddress)
+    /// An exec child ended other than with status 0.
+    case childEnded(pid: Int32, status: ChildProcess.ExitStatus)
     /// Something failed that does not end swnc (one address of several, one probed port).
     case warning(Failure)
 }

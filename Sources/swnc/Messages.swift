@@ -34,6 +34,8 @@ struct Messages {
             Messages.write("Connection to \(shown) \(address.port) port [\(transport.name)/\(service)] succeeded!")
         case .echoClosed(let peer, let bytes):
             Messages.write("Connection closed on \(Messages.describe(peer)): \(bytes) bytes echoed")
+        case .childEnded(let pid, let status):
+            Messages.write("Child \(pid) \(status)")
         case .warning(let failure):
             Messages.error(failure)
         }

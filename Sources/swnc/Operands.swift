@@ -183,43 +183,13 @@ enum Operands {
         return (String(host), try port.map { try self.port(String($0), allowZero: false) })
     }
 
-    /// -e's program and its arguments, as a shell splits a simple command without expanding
-    /// anything: whitespace separates, '...' and "..." keep it, a backslash quotes the next
-    /// character (within "...", only \ and ").
-    static func programWords(_ text: String) throws -> [String] {
-        var words: [String] = []
-        var word: String?
-        var quote: Character?
-        var escaped = false
-        for character in text {
-            if escaped {
-                let keepsBackslash = quote == "\"" && character != "\"" && character != "\\"
-                word = (word ?? "") + (keepsBackslash ? "\\" : "") + String(character)
-                escaped = false
-            } else if let open = quote {
-                if character == open {
-                    quote = nil
-                } else if open == "\"", character == "\\" {
-                    escaped = true
-                } else {
-                    word = (word ?? "") + String(character)
-                }
-            } else if character == "'" || character == "\"" {
-                quote = character
-                word = word ?? ""
-            } else if character == "\\" {
-                escaped = true
-            } else if character.isWhitespace {
-                if let done = word { words.append(done) }
-                word = nil
-            } else {
-                word = (word ?? "") + String(character)
-            }
+    /// -e's program and its arguments (`ExecCommand.split`); a malformed one is a usage error.
+    static func program(_ text: String) throws -> [String] {
+        do {
+            return try ExecCommand.split(text)
+        } catch let failure as Failure {
+            throw UsageError(failure.description)
         }
-        guard quote == nil, !escaped else { throw UsageError("unterminated quote or escape in -e: '\(text)'") }
-        if let done = word { words.append(done) }
-        guard !words.isEmpty else { throw UsageError("empty program for -e") }
-        return words
     }
 
     /// --ssl-alpn's comma-separated protocols, each 1 to 255 bytes (the wire format's limit).

@@ -219,11 +219,11 @@ enum OptionTable {
         // Roles
         OptionSpec(short: "e", long: "exec", argument: "prog", group: .roles,
                    summary: "run prog for each connection, no shell") { request, value in
-            request.configuration.exec = try Operands.programWords(value)
+            request.configuration.exec = try Operands.program(value)
         },
         OptionSpec(short: "c", long: "sh-exec", argument: "command", group: .roles,
                    summary: "run /bin/sh -c command for each connection") { request, value in
-            request.configuration.exec = ["/bin/sh", "-c", try Operands.nonEmpty(value, "command", for: "-c")]
+            request.configuration.exec = ExecCommand.shell(try Operands.nonEmpty(value, "command", for: "-c"))
         },
         OptionSpec(short: nil, long: "broker", argument: nil, group: .roles,
                    summary: "with -l: pass what each peer sends to the others") { request, _ in

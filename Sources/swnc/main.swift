@@ -32,6 +32,8 @@ func runSwnc() -> Int32 {
     let messages = Messages(verbosity: configuration.verbosity, numericOnly: configuration.numericOnly, stats: configuration.stats)
     let report: Reporter = { messages.report($0) }
     do {
+        // A program that cannot run is one error line before swnc listens or connects.
+        if let program = configuration.exec?.first { _ = try ExecCommand.resolve(program) }
         switch configuration.mode {
         case .connect:
             try Client.run(configuration, report: report)

@@ -126,7 +126,7 @@ final class Relay {
         toPeer.onProgress = { [unowned self] in lastActivity = Clock.now }
         toPeer.onFinished = { [unowned self] in inputEnded() }
         toPeer.onFailure = { [unowned self] error, side in
-            side == .sink ? peerFailed(error, sending: true) : end(.failed(Failure("read from \(toPeer.source.name)", error)))
+            side == .sink ? peerFailed(error, sending: true) : inputFailed(error)
         }
     }
 
@@ -173,10 +173,23 @@ final class Relay {
         if sending { checkDone() } else { fromPeer.endSource() }
     }
 
+    /// Reading the local input failed. An exec child that exits before reading all it was
+    /// sent resets its socketpair: that is the end of its output, not an error.
+    private func inputFailed(_ error: Error) {
+        if local.passesEndOfFile, error as? Errno == .connectionReset, let toPeer { return toPeer.endSource() }
+        end(.failed(error as? Failure ?? Failure("read from \(local.input?.name ?? "stdin")", error)))
+    }
+
     /// Writing to the local output failed; a reader that closed stdout (EPIPE) ends swnc
-    /// quietly.
+    /// quietly. An exec child that is gone ends only this direction: what it wrote before
+    /// still goes out.
     private func outputFailed(_ error: Error) {
-        end(error as? Errno == .brokenPipe ? .quit : .failed(Failure("write to \(local.output.name)", error)))
+        let errno = error as? Errno
+        if local.passesEndOfFile, errno == .brokenPipe || errno == .connectionReset {
+            peerDone = true
+            return checkDone()
+        }
+        end(errno == .brokenPipe ? .quit : .failed(error as? Failure ?? Failure("write to \(local.output.name)", error)))
     }
 
     private func armIdleTimer(_ idle: Duration) {

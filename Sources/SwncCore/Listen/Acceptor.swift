@@ -70,7 +70,7 @@ final class Acceptor {
             }
             served += 1
             if !configuration.keepOpen { closeListeners() }
-            role.serve(Connection(stream: logs.tap(stream), isDatagram: false, shownAddress: shown)) { [unowned self] ending in
+            role.serve(Connection(stream: logs.tap(stream), isDatagram: false, socket: socket, shownAddress: shown)) { [unowned self] ending in
                 ended(ending)
             }
             if listeners.isEmpty { return }

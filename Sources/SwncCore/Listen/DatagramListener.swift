@@ -1,12 +1,13 @@
 /// `swnc -lu`: the sender of the first datagram becomes the peer (the socket is connected to
-/// it) and is relayed with stdin/stdout. With -k, datagrams from every sender go to stdout.
+/// it) and is relayed with stdin/stdout, or with -e / -c with a child. With -k, datagrams from
+/// every sender go to stdout.
 final class DatagramListener {
     private let configuration: Configuration
     private let report: Reporter
     private let loop: EventLoop
     private let streams: StandardStreams
     private var listeners: [(socket: Socket, watch: EventLoop.Watch)] = []
-    private var role: StdioRelayRole?
+    private var role: AnyObject?
     private var collector: DatagramCollector?
     private let access: AccessList
 
@@ -54,10 +55,18 @@ final class DatagramListener {
                 return
             }
             let stream = try DescriptorStream(socket.descriptor, name: PeerName.of(shown), loop: loop, isDatagram: true)
-            let role = StdioRelayRole(loop: loop, streams: streams, configuration: configuration, report: report)
-            self.role = role
-            role.relay(Relay.Peer(stream: stream, isDatagram: true), firstData: first) { [loop] ending in
+            let peer = Relay.Peer(stream: stream, isDatagram: true)
+            let ended = { [loop] (ending: Relay.Ending) in
                 if case .failed(let failure) = ending { loop.fail(failure) } else { loop.stop() }
+            }
+            if configuration.exec != nil {
+                let role = ExecRole(loop: loop, configuration: configuration, report: report)
+                self.role = role
+                role.run(for: peer, socket: socket.descriptor, firstData: first, ended: ended)
+            } else {
+                let role = StdioRelayRole(loop: loop, streams: streams, configuration: configuration, report: report)
+                self.role = role
+                role.relay(peer, firstData: first, ended: ended)
             }
         } catch {
             loop.fail(Failure("watch", error))

@@ -1,8 +1,11 @@
-/// `swnc -l`, with or without `--echo`: opens the listening sockets, then serves them on one
-/// event loop: a stream listener hands each peer to the mode's role, a datagram listener
-/// serves its senders itself.
+/// `swnc -l`, with `--echo`, `-e` / `-c` or neither: opens the listening sockets, then serves
+/// them on one event loop: a stream listener hands each peer to the mode's role, a datagram
+/// listener serves its senders itself.
 public enum Server {
     public static func run(_ configuration: Configuration, report: @escaping Reporter) throws {
+        if configuration.exec != nil, configuration.transport == .udp, configuration.keepOpen {
+            throw Failure("-e and -c with -kul (a child per sender) are not supported yet")
+        }
         let access = try AccessList(configuration)
         let logs = try SessionLogs(configuration)
         let sockets = try Listening.open(configuration, report: report)
@@ -16,6 +19,10 @@ public enum Server {
         case (.tcp, true):
             worker = try Acceptor(loop: loop, sockets: sockets, configuration: configuration,
                                   role: EchoRole(loop: loop, idleTimeout: configuration.idleTimeout, report: report), access: access, logs: logs, report: report)
+        case (.tcp, false) where configuration.exec != nil:
+            worker = try Acceptor(loop: loop, sockets: sockets, configuration: configuration,
+                                  role: ExecRole(loop: loop, configuration: configuration, report: report),
+                                  access: access, logs: logs, report: report)
         case (.tcp, false):
             let role = StdioRelayRole(loop: loop, streams: try StandardStreams(loop: loop),
                                       configuration: configuration, report: report)

@@ -3,6 +3,8 @@ struct Connection {
     /// The peer, with the stages every role shares already in place (TLS, session logs).
     let stream: ByteStream
     let isDatagram: Bool
+    /// The peer's socket, for its addresses (an exec child's environment); the stream owns it.
+    let socket: Socket
     /// The peer's address as -v shows it (a UNIX peer: the listener's path).
     let shownAddress: SocketAddress
 }

@@ -94,6 +94,15 @@ public struct Socket {
         return address
     }
 
+    /// getpeername(2).
+    public func peerAddress() throws -> SocketAddress {
+        var address = SocketAddress()
+        _ = try address.withMutableSockaddr { pointer, length in
+            try retryingOnInterrupt { getpeername(descriptor.rawValue, pointer, length) }
+        }
+        return address
+    }
+
     /// shutdown(2) of the sending side: the peer reads end of file.
     public func shutdownSending() {
         _ = Glibc.shutdown(descriptor.rawValue, Int32(SHUT_WR))
