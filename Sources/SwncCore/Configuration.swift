@@ -152,6 +152,8 @@ public enum Event {
     case connected(host: String, address: SocketAddress, transport: Transport)
     /// An echo connection closed after echoing `bytes`.
     case echoClosed(peer: SocketAddress, bytes: Int)
+    /// A broker peer fell more than `queueLimit` bytes behind and was disconnected.
+    case brokerPeerDropped(peer: SocketAddress, queueLimit: Int)
     /// A relay with a peer ended (reported with -vv).
     case transferred(sent: Int, received: Int)
     /// Something failed that does not end swnc (one address of several, one probed port).
