@@ -3,12 +3,14 @@
 /// peer's text is named `<userN> ` and escaped, and joins and leaves are announced.
 ///
 /// A read is one shared chunk queued for each receiver, which writes it as its socket allows.
-/// Senders are always read: a receiver that falls more than `queueLimit` behind is
-/// disconnected, so one slow reader neither stalls the others (as ncat's broker does) nor grows
-/// the broker. stdin is read only while some peer is there to get it; its end of file ends
-/// nothing (as ncat).
+/// A sender is read at the pace of its fastest receiver (while the shortest of their queues is
+/// under `paceLimit`), not of its slowest: a receiver that falls more than `queueLimit` behind
+/// is disconnected, so one slow reader neither stalls the others (as ncat's broker does) nor
+/// grows the broker. stdin is a sender like the peers, read only while some peer is there to get
+/// it; its end of file ends nothing (as ncat).
 final class BrokerRole: Role {
     static let queueLimit = 1 << 20
+    static let paceLimit = 256 * 1024
     let concurrentPeers: Int?
     /// nil with -d.
     private let standardStreams: StandardStreams?
@@ -41,24 +43,25 @@ final class BrokerRole: Role {
         let peer = BrokerPeer(connection: connection, user: lastUser, ended: ended)
         peer.stream.onReadable = { [unowned self, unowned peer] in receive(from: peer) }
         peer.stream.onWritable = { [unowned self, unowned peer] in send(to: peer) }
-        peer.stream.waitToRead(.readable)
         if chat {
             let address = connection.shownAddress
             fanOut(ChatText.joined(user: peer.user, host: address.host, port: address.port), from: peer)
         }
         peers.append(peer)
-        updateInputInterest()
+        updateReading()
     }
 
     private func receive(from peer: BrokerPeer) {
         do {
             switch try peer.stream.read(into: scratch) {
             case .bytes(let count):
+                peer.readWaitsFor = .readable
                 let bytes = UnsafeRawBufferPointer(rebasing: scratch[..<count])
                 fanOut(chat ? ChatText.message(from: peer.user, bytes, line: &peer.line) : Array(bytes), from: peer)
             case .endOfFile:
                 leave(peer)
             case .wouldBlock(let readiness):
+                peer.readWaitsFor = readiness
                 peer.stream.waitToRead(readiness)
             }
         } catch {
@@ -70,8 +73,9 @@ final class BrokerRole: Role {
         do {
             peer.stream.waitToWrite(try peer.queue.send(to: peer.stream))
         } catch {
-            leave(peer)  // EPIPE, a reset: the peer is gone
+            return leave(peer)  // EPIPE, a reset: the peer is gone
         }
+        updateReading()
     }
 
     private func receiveInput() {
@@ -90,7 +94,7 @@ final class BrokerRole: Role {
             inputOpen = false
             report(.warning(Failure("read from stdin", error)))
         }
-        updateInputInterest()
+        updateReading()
     }
 
     /// Queues `bytes` for every peer but `sender`; a peer that cannot take them is dropped.
@@ -108,6 +112,7 @@ final class BrokerRole: Role {
                 receiver.stream.waitToWrite(.writable)
             }
         }
+        updateReading()
     }
 
     /// Removes `peer` for good: what was queued for it is dropped.
@@ -117,7 +122,7 @@ final class BrokerRole: Role {
         peer.queue.removeAll()
         peer.stream.close()
         peers.removeAll { $0 === peer }
-        updateInputInterest()
+        updateReading()
         if chat {
             // A line the peer left unfinished is ended, so that the announcement stands alone.
             let unfinished: [UInt8] = peer.line.atLineStart ? [] : [UInt8(ascii: "\n")]
@@ -126,8 +131,29 @@ final class BrokerRole: Role {
         peer.ended(.finished)
     }
 
-    private func updateInputInterest() {
-        standardStreams?.input.waitToRead(inputOpen && !peers.isEmpty ? .readable : nil)
+    /// Reads each sender only while its fastest receiver has less than `paceLimit` queued (a
+    /// peer with no receiver at all is read anyway: its bytes go nowhere). Called whenever a
+    /// queue or the set of peers changes.
+    private func updateReading() {
+        // A peer's fastest receiver has the shortest queue, or the second shortest when the
+        // shortest is its own.
+        var shortest: (peer: BrokerPeer, count: Int)?
+        var secondCount: Int?
+        for peer in peers {
+            let count = peer.queue.count
+            if let first = shortest, first.count <= count {
+                secondCount = min(secondCount ?? count, count)
+            } else {
+                secondCount = shortest?.count
+                shortest = (peer, count)
+            }
+        }
+        for peer in peers {
+            let fastest = peer === shortest?.peer ? secondCount : shortest?.count
+            peer.stream.waitToRead(fastest.map { $0 < BrokerRole.paceLimit } ?? true ? peer.readWaitsFor : nil)
+        }
+        let inputPaced = shortest.map { $0.count < BrokerRole.paceLimit } ?? false
+        standardStreams?.input.waitToRead(inputOpen && inputPaced ? .readable : nil)
     }
 }
 
@@ -140,6 +166,8 @@ private final class BrokerPeer {
     let ended: (Relay.Ending) -> Void
     /// What the others sent that it has not been sent yet.
     var queue = ChunkQueue()
+    /// What its next read waits for (a TLS read may wait for writable).
+    var readWaitsFor = Readiness.readable
     /// Where its chat text stands.
     var line = ChatText.LineState()
     var isPresent = true
