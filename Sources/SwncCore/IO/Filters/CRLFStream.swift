@@ -1,8 +1,8 @@
 /// `-C` over stdin: reads give each LF as CR LF (`CRLFTranslator`). The translation can double
 /// the bytes, so what did not fit the reader's buffer waits here, still untranslated, and is
 /// handed out before the next read of the wrapped stream. Writes pass through unchanged.
-public final class CRLFStream: ByteStream {
-    private let wrapped: ByteStream
+public final class CRLFStream: StreamFilter {
+    public let wrapped: ByteStream
     private var translator = CRLFTranslator()
     /// Bytes read from `wrapped` and not translated yet.
     private let pending: ByteBuffer
@@ -13,9 +13,7 @@ public final class CRLFStream: ByteStream {
         pending = ByteBuffer(capacity: max(1, capacity))
     }
 
-    public var name: String { wrapped.name }
     public var hasBufferedInput: Bool { !pending.isEmpty || translator.owesLineFeed || wrapped.hasBufferedInput }
-    public var spliceDescriptor: FileDescriptor? { nil }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> ReadResult {
         if pending.isEmpty, !translator.owesLineFeed {
@@ -31,19 +29,4 @@ public final class CRLFStream: ByteStream {
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws -> WriteResult { try wrapped.write(bytes) }
-    public func shutdownSending() { wrapped.shutdownSending() }
-    public func waitToRead(_ readiness: Readiness?) { wrapped.waitToRead(readiness) }
-    public func waitToWrite(_ readiness: Readiness?) { wrapped.waitToWrite(readiness) }
-
-    public var onReadable: () -> Void {
-        get { wrapped.onReadable }
-        set { wrapped.onReadable = newValue }
-    }
-
-    public var onWritable: () -> Void {
-        get { wrapped.onWritable }
-        set { wrapped.onWritable = newValue }
-    }
-
-    public func close() { wrapped.close() }
 }

@@ -1,8 +1,8 @@
 /// `--output` / `--hex-dump` over the socket: every byte passes unchanged, and each chunk read
 /// (received) or written (sent) is also handed to the session logs. It must see the bytes, so
 /// it offers no descriptor to splice.
-public final class TapStream: ByteStream {
-    private let wrapped: ByteStream
+public final class TapStream: StreamFilter {
+    public let wrapped: ByteStream
     private let logs: [SessionLog]
     private var receivedCount = 0
     private var sentCount = 0
@@ -13,9 +13,7 @@ public final class TapStream: ByteStream {
         self.logs = logs
     }
 
-    public var name: String { wrapped.name }
     public var hasBufferedInput: Bool { wrapped.hasBufferedInput }
-    public var spliceDescriptor: FileDescriptor? { nil }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> ReadResult {
         let result = try wrapped.read(into: buffer)
@@ -38,19 +36,4 @@ public final class TapStream: ByteStream {
         offset += chunk.count
     }
 
-    public func shutdownSending() { wrapped.shutdownSending() }
-    public func waitToRead(_ readiness: Readiness?) { wrapped.waitToRead(readiness) }
-    public func waitToWrite(_ readiness: Readiness?) { wrapped.waitToWrite(readiness) }
-
-    public var onReadable: () -> Void {
-        get { wrapped.onReadable }
-        set { wrapped.onReadable = newValue }
-    }
-
-    public var onWritable: () -> Void {
-        get { wrapped.onWritable }
-        set { wrapped.onWritable = newValue }
-    }
-
-    public func close() { wrapped.close() }
 }
