@@ -159,7 +159,7 @@ final class BrokerRole: Role {
 
 /// One peer of the broker.
 private final class BrokerPeer {
-    let stream: DescriptorStream
+    let stream: ByteStream
     let shownAddress: SocketAddress
     /// Its number in chat, from 1 in arrival order.
     let user: Int
