@@ -158,6 +158,8 @@ public enum Event {
     case refused(SocketAddress)
     /// A peer closed at once: --max-conns peers are served already.
     case tooManyPeers(SocketAddress)
+    /// A broker peer fell more than `queueLimit` bytes behind and was disconnected.
+    case brokerPeerDropped(peer: SocketAddress, queueLimit: Int)
     /// Something failed that does not end swnc (one address of several, one probed port).
     case warning(Failure)
 }

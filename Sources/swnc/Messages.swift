@@ -34,6 +34,8 @@ struct Messages {
             Messages.write("Connection to \(shown) \(address.port) port [\(transport.name)/\(service)] succeeded!")
         case .echoClosed(let peer, let bytes):
             Messages.write("Connection closed on \(Messages.describe(peer)): \(bytes) bytes echoed")
+        case .brokerPeerDropped(let peer, let queueLimit):
+            Messages.write("Connection from \(Messages.describe(peer)) closed: more than \(queueLimit >> 20) MiB queued")
         case .warning(let failure):
             Messages.error(failure)
         }

@@ -1,6 +1,6 @@
-/// `swnc -l`, with or without `--echo`: opens the listening sockets, then serves them on one
-/// event loop: a stream listener hands each peer to the mode's role, a datagram listener
-/// serves its senders itself.
+/// `swnc -l`, with or without `--echo`, `--broker` or `--chat`: opens the listening sockets,
+/// then serves them on one event loop: a stream listener hands each peer to the mode's role, a
+/// datagram listener serves its senders itself.
 public enum Server {
     public static func run(_ configuration: Configuration, report: @escaping Reporter) throws {
         let access = try AccessList(configuration)
@@ -16,6 +16,13 @@ public enum Server {
         case (.tcp, true):
             worker = try Acceptor(loop: loop, sockets: sockets, configuration: configuration,
                                   role: EchoRole(loop: loop, idleTimeout: configuration.idleTimeout, report: report), access: access, logs: logs, report: report)
+        case (.tcp, false) where configuration.broker || configuration.chat:
+            let role = BrokerRole(standardStreams: configuration.readsInput ? try StandardStreams(loop: loop) : nil,
+                                  configuration: configuration, report: report)
+            var brokered = configuration
+            brokered.keepOpen = true  // as ncat's broker: peers come and go without -k
+            worker = try Acceptor(loop: loop, sockets: sockets, configuration: brokered, role: role,
+                                  access: access, logs: logs, report: report)
         case (.tcp, false):
             let role = StdioRelayRole(loop: loop, streams: try StandardStreams(loop: loop),
                                       configuration: configuration, report: report)
