@@ -17,8 +17,8 @@ public enum Server {
             worker = try Acceptor(loop: loop, sockets: sockets, configuration: configuration,
                                   role: EchoRole(loop: loop, idleTimeout: configuration.idleTimeout, report: report), access: access, logs: logs, report: report)
         case (.tcp, false) where configuration.broker || configuration.chat:
-            let role = BrokerRole(standardStreams: configuration.readsInput ? try StandardStreams(loop: loop) : nil,
-                                  configuration: configuration, report: report)
+            let input = configuration.readsInput ? try StandardStreams(loop: loop) : nil
+            let role = BrokerRole(loop: loop, standardStreams: input, configuration: configuration, report: report)
             var brokered = configuration
             brokered.keepOpen = true  // as ncat's broker: peers come and go without -k
             worker = try Acceptor(loop: loop, sockets: sockets, configuration: brokered, role: role,

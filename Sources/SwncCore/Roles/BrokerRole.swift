@@ -13,6 +13,7 @@ final class BrokerRole: Role {
     static let paceLimit = 256 * 1024
     /// --max-conns is the acceptor's: it closes the peers past the limit at once.
     let concurrentPeers: Int? = nil
+    private let loop: EventLoop
     /// nil with -d.
     private let standardStreams: StandardStreams?
     private let chat: Bool
@@ -25,7 +26,9 @@ final class BrokerRole: Role {
     private var inputLine = ChatText.LineState()
     private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 
-    init(standardStreams: StandardStreams?, configuration: Configuration, report: @escaping Reporter) {
+    init(loop: EventLoop, standardStreams: StandardStreams?, configuration: Configuration,
+         report: @escaping Reporter) {
+        self.loop = loop
         self.standardStreams = standardStreams
         chat = configuration.chat
         self.report = report
@@ -150,10 +153,24 @@ final class BrokerRole: Role {
         }
         for peer in peers {
             let fastest = peer === shortest?.peer ? secondCount : shortest?.count
-            peer.stream.waitToRead(fastest.map { $0 < BrokerRole.paceLimit } ?? true ? peer.readWaitsFor : nil)
+            peer.mayRead = fastest.map { $0 < BrokerRole.paceLimit } ?? true
+            peer.stream.waitToRead(peer.mayRead ? peer.readWaitsFor : nil)
+            if peer.mayRead, peer.stream.hasBufferedInput { readSoon(peer) }
         }
         let inputPaced = shortest.map { $0.count < BrokerRole.paceLimit } ?? false
         standardStreams?.input.waitToRead(inputOpen && inputPaced ? .readable : nil)
+    }
+
+    /// Reads what `peer` holds already (decrypted TLS records), which will not wake its
+    /// descriptor: once this turn of the loop is over, so that a fan-out never nests in another.
+    private func readSoon(_ peer: BrokerPeer) {
+        guard !peer.readPending else { return }
+        peer.readPending = true
+        loop.schedule(after: .zero) { [weak self, weak peer] in
+            guard let self, let peer else { return }
+            peer.readPending = false
+            if peer.isPresent, peer.mayRead { receive(from: peer) }
+        }
     }
 }
 
@@ -168,6 +185,10 @@ private final class BrokerPeer {
     var queue = ChunkQueue()
     /// What its next read waits for (a TLS read may wait for writable).
     var readWaitsFor = Readiness.readable
+    /// Its fastest receiver has room: it is read.
+    var mayRead = false
+    /// A read of its buffered input is scheduled.
+    var readPending = false
     /// Where its chat text stands.
     var line = ChatText.LineState()
     var isPresent = true
