@@ -160,6 +160,8 @@ public enum Event {
     case tooManyPeers(SocketAddress)
     /// An exec child ended other than with status 0.
     case childEnded(pid: Int32, status: ChildProcess.ExitStatus)
+    /// A broker peer fell more than `queueLimit` bytes behind and was disconnected.
+    case brokerPeerDropped(peer: SocketAddress, queueLimit: Int)
     /// Something failed that does not end swnc (one address of several, one probed port).
     case warning(Failure)
 }

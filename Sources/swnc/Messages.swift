@@ -36,6 +36,8 @@ struct Messages {
             Messages.write("Connection closed on \(Messages.describe(peer)): \(bytes) bytes echoed")
         case .childEnded(let pid, let status):
             Messages.write("Child \(pid) \(status)")
+        case .brokerPeerDropped(let peer, let queueLimit):
+            Messages.write("Connection from \(Messages.describe(peer)) closed: more than \(queueLimit >> 20) MiB queued")
         case .warning(let failure):
             Messages.error(failure)
         }

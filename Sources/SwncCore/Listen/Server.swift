@@ -1,6 +1,6 @@
-/// `swnc -l`, with `--echo`, `-e` / `-c` or neither: opens the listening sockets, then serves
-/// them on one event loop: a stream listener hands each peer to the mode's role, a datagram
-/// listener serves its senders itself.
+/// `swnc -l`, with `--echo`, `-e` / `-c`, `--broker` / `--chat` or none: opens the listening
+/// sockets, then serves them on one event loop: a stream listener hands each peer to the
+/// mode's role, a datagram listener serves its senders itself.
 public enum Server {
     public static func run(_ configuration: Configuration, report: @escaping Reporter) throws {
         if configuration.exec != nil, configuration.transport == .udp, configuration.keepOpen {
@@ -19,6 +19,13 @@ public enum Server {
         case (.tcp, true):
             worker = try Acceptor(loop: loop, sockets: sockets, configuration: configuration,
                                   role: EchoRole(loop: loop, idleTimeout: configuration.idleTimeout, report: report), access: access, logs: logs, report: report)
+        case (.tcp, false) where configuration.broker || configuration.chat:
+            let input = configuration.readsInput ? try StandardStreams(loop: loop) : nil
+            let role = BrokerRole(loop: loop, standardStreams: input, configuration: configuration, report: report)
+            var brokered = configuration
+            brokered.keepOpen = true  // as ncat's broker: peers come and go without -k
+            worker = try Acceptor(loop: loop, sockets: sockets, configuration: brokered, role: role,
+                                  access: access, logs: logs, report: report)
         case (.tcp, false) where configuration.exec != nil:
             worker = try Acceptor(loop: loop, sockets: sockets, configuration: configuration,
                                   role: ExecRole(loop: loop, configuration: configuration, report: report),
