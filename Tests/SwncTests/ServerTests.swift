@@ -70,7 +70,6 @@ import Testing
     func tcpListenerRelaysBothWaysAndExitsWhenThePeerAndStdinAreDone(client: ClientProgram) throws {
         let (listener, endpoint) = try startSwncServer(["-l", "0"], serving: .tcp)
         try exchangeLines(client, with: listener, at: endpoint)
-        listener.closeInput()
         try listener.expectCleanExit()
     }
 
@@ -79,7 +78,6 @@ import Testing
     func udpListenerRelaysBothWaysWithTheFirstSender(client: ClientProgram) throws {
         let (listener, endpoint) = try startSwncServer(["-q", "0", "-lu", "0"], serving: .udp)
         try exchangeLines(client, with: listener, at: endpoint)
-        listener.closeInput()
         try listener.expectCleanExit()
     }
 
@@ -88,7 +86,6 @@ import Testing
         try withSocketPath { path in
             let (listener, endpoint) = try startSwncServer(["-lU", path], serving: .unix)
             try exchangeLines(client, with: listener, at: endpoint)
-            listener.closeInput()
             try listener.expectCleanExit()
         }
     }

@@ -125,12 +125,14 @@ func exchangeLines(_ program: ClientProgram, with listener: Spawned, at endpoint
         let client = try startPythonClient(endpoint.pythonClientArguments + ["send:\(fromClient)", "expect:\(fromListener)"])
         try listener.waitForOutput(equalTo: fromClient + "\n")
         listener.write(fromListener + "\n")
+        listener.closeInput()  // a listener is done once its peer and its stdin are
         try client.expectCleanExit()
     case .swnc:
         let client = try Spawned(swnc: endpoint.swncClientArguments)
         client.write(fromClient + "\n")
         try listener.waitForOutput(equalTo: fromClient + "\n")
         listener.write(fromListener + "\n")
+        listener.closeInput()
         try client.waitForOutput(equalTo: fromListener + "\n")
         client.closeInput()
         try client.expectCleanExit()
