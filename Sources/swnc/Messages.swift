@@ -24,6 +24,12 @@ struct Messages {
             Messages.write("Connection to \(shown) \(address.port) port [\(transport.name)/\(service)] succeeded!")
         case .echoClosed(let peer, let bytes):
             Messages.write("Connection closed on \(Messages.describe(peer)): \(bytes) bytes echoed")
+        case .tlsCertificate(let fingerprint):
+            Messages.write("TLS certificate SHA-256 \(fingerprint)")
+        case .tlsSession(let lines):
+            lines.forEach(Messages.write)
+        case .tlsTruncated(let peer):
+            Messages.write("TLS connection with \(peer) ended without close_notify: the data may be truncated")
         case .warning(let failure):
             Messages.error(failure)
         }

@@ -1,32 +1,72 @@
 /// `swnc host port`, `swnc -u host port`, `swnc -U path`: connect, then relay until done.
+/// With --ssl, the connected stream is first made a TLS session and handshaken; no byte of
+/// stdin is sent before the handshake is done.
 public enum Client {
     public static func run(_ configuration: Configuration, report: @escaping Reporter) throws {
+        let tls = try configuration.tls.map { try TLSContext(client: $0) }  // a bad trust file fails before connecting
         let (connected, laterAddresses) = try Connecting.open(configuration, report: report)
         let loop = try EventLoop()
         let streams = try StandardStreams(loop: loop)
-        let peer = try connected.peer(on: loop)
         var failure: Failure?
-        let relay = Relay(loop: loop, local: streams.localSide(configuration), configuration: configuration, peer: peer) { ending in
-            if case .failed(let error) = ending { failure = error }
-            loop.stop()
-        }
-        relay.onWarning = { report(.warning($0)) }
-        if peer.isDatagram, !laterAddresses.isEmpty {
-            var remaining = laterAddresses[...]
-            relay.keepSentDatagrams()
-            relay.onRefused = {
-                while let next = remaining.popFirst() {
-                    guard let connected = try? Connecting.connect(to: next, host: configuration.host ?? "", configuration),
-                          let peer = try? connected.peer(on: loop) else { continue }
-                    report(.connected(host: configuration.host ?? "", address: next, transport: configuration.transport))
-                    return peer
-                }
-                return nil
+        var relay: Relay?
+        func relayWith(_ peer: Relay.Peer) {
+            let started = Relay(loop: loop, local: streams.localSide(configuration), configuration: configuration, peer: peer) { ending in
+                if case .failed(let error) = ending { failure = error }
+                loop.stop()
             }
+            relay = started
+            started.onWarning = { report(.warning($0)) }
+            if peer.isDatagram, !laterAddresses.isEmpty {
+                var remaining = laterAddresses[...]
+                started.keepSentDatagrams()
+                started.onRefused = {
+                    while let next = remaining.popFirst() {
+                        guard let connected = try? Connecting.connect(to: next, host: configuration.host ?? "", configuration),
+                              let peer = try? connected.peer(on: loop) else { continue }
+                        report(.connected(host: configuration.host ?? "", address: next, transport: configuration.transport))
+                        return peer
+                    }
+                    return nil
+                }
+            }
+            started.start()
         }
-        relay.start()
-        defer { report(.transferred(sent: relay.totals.sent, received: relay.totals.received)) }
+        var session: TLSStream?
+        if let tls {
+            session = try secure(connected, with: tls, configuration, loop: loop, report: report, then: relayWith)
+        } else {
+            relayWith(try connected.peer(on: loop))
+        }
+        defer { if let relay { report(.transferred(sent: relay.totals.sent, received: relay.totals.received)) } }
         try loop.run()
+        if let session, session.truncated { report(.tlsTruncated(peer: session.name)) }
         if let failure { throw failure }
+    }
+
+    /// The TLS stage: a session with the destination as given (the name verified, and sent as
+    /// SNI, unless --ssl-servername), handshaken under -w; the relay starts once it is done.
+    /// Over a proxy, `connected` is the tunnel, so TLS runs inside it.
+    private static func secure(_ connected: ConnectedSocket, with context: TLSContext, _ configuration: Configuration,
+                               loop: EventLoop, report: @escaping Reporter,
+                               then relayWith: @escaping (Relay.Peer) -> Void) throws -> TLSStream {
+        let host = configuration.host ?? configuration.path ?? ""
+        let stream = try connected.stream(on: loop)
+        let session: TLSStream
+        do {
+            session = try TLSStream(client: context, host: host, over: stream,
+                                    name: configuration.unixDomain ? host : "\(host) port \(configuration.port)")
+        } catch {
+            stream.close()
+            throw error
+        }
+        TLSHandshake.start(session, loop: loop, deadline: configuration.timeout) { failure in
+            if let failure {
+                session.close()
+                return loop.fail(failure)
+            }
+            report(.tlsSession(session.sessionSummary))
+            relayWith(Relay.Peer(stream: session, isDatagram: false))
+        }
+        return session
     }
 }

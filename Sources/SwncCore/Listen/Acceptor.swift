@@ -11,15 +11,18 @@ final class Acceptor {
     private let configuration: Configuration
     private let report: Reporter
     private let role: Role
+    /// --ssl: each peer is handshaken before the role gets it.
+    private let tls: TLSContext?
     private var listeners: [(socket: Socket, watch: EventLoop.Watch)] = []
     private var served = 0
     private var retryTimer: EventLoop.TimerID?
 
     init(loop: EventLoop, sockets: [Socket], configuration: Configuration, role: Role,
-         report: @escaping Reporter) throws {
+         tls: TLSContext? = nil, report: @escaping Reporter) throws {
         self.loop = loop
         self.configuration = configuration
         self.role = role
+        self.tls = tls
         self.report = report
         for socket in sockets {
             let watch = try loop.watch(socket.descriptor)
@@ -55,10 +58,37 @@ final class Acceptor {
             }
             served += 1
             if !configuration.keepOpen { closeListeners() }
-            role.serve(Connection(stream: stream, shownAddress: shown)) { [unowned self] ending in ended(ending) }
+            if let tls { secure(stream, with: tls, shown: shown) } else { serve(Connection(stream: stream, isDatagram: false, shownAddress: shown)) }
             if listeners.isEmpty { return }
         }
         if isFull { listeners.forEach { $0.watch.reading = false } }
+    }
+
+    private func serve(_ connection: Connection) {
+        role.serve(connection) { [unowned self] ending in ended(ending) }
+    }
+
+    /// The TLS stage: the role gets the peer once its handshake is done; a failed or stalled
+    /// handshake ends that connection only.
+    private func secure(_ stream: DescriptorStream, with context: TLSContext, shown: SocketAddress) {
+        let session: TLSStream
+        do {
+            session = try TLSStream(server: context, over: stream)
+        } catch {
+            stream.close()
+            return ended(.failed(error as? Failure ?? Failure("TLS with \(stream.name)", error)))
+        }
+        TLSHandshake.start(session, loop: loop, deadline: TLSHandshake.listenerDeadline) { [unowned self] failure in
+            if let failure {
+                session.close()
+                return ended(.failed(failure))
+            }
+            report(.tlsSession(session.sessionSummary))
+            role.serve(Connection(stream: session, isDatagram: false, shownAddress: shown)) { [unowned self] ending in
+                if session.truncated { report(.tlsTruncated(peer: session.name)) }
+                ended(ending)
+            }
+        }
     }
 
     private var isFull: Bool { role.concurrentPeers.map { served >= $0 } ?? false }

@@ -1,6 +1,8 @@
 /// A connected peer, as a role receives it.
 struct Connection {
-    let stream: DescriptorStream
+    /// The socket, or the TLS session over it.
+    let stream: ByteStream
+    let isDatagram: Bool
     /// The peer's address as -v shows it (a UNIX peer: the listener's path).
     let shownAddress: SocketAddress
 }

@@ -18,7 +18,7 @@ final class StdioRelayRole: Role {
     }
 
     func serve(_ connection: Connection, ended: @escaping (Relay.Ending) -> Void) {
-        relay(Relay.Peer(stream: connection.stream, isDatagram: connection.stream.isDatagram), ended: ended)
+        relay(Relay.Peer(stream: connection.stream, isDatagram: connection.isDatagram), ended: ended)
     }
 
     /// Relays with `peer` (also a UDP listener's first sender, whose first datagram is
