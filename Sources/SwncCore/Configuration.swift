@@ -162,6 +162,12 @@ public enum Event {
     case childEnded(pid: Int32, status: ChildProcess.ExitStatus)
     /// A broker peer fell more than `queueLimit` bytes behind and was disconnected.
     case brokerPeerDropped(peer: SocketAddress, queueLimit: Int)
+    /// A listener made a self-signed certificate at start: its SHA-256 fingerprint.
+    case tlsCertificate(fingerprint: String)
+    /// A TLS handshake is done: the session's version and cipher, ALPN and peer certificate, a line each.
+    case tlsSession([String])
+    /// A TLS peer closed without close_notify: what it sent may be cut short.
+    case tlsTruncated(peer: String)
     /// Something failed that does not end swnc (one address of several, one probed port).
     case warning(Failure)
 }

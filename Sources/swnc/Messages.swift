@@ -38,6 +38,12 @@ struct Messages {
             Messages.write("Child \(pid) \(status)")
         case .brokerPeerDropped(let peer, let queueLimit):
             Messages.write("Connection from \(Messages.describe(peer)) closed: more than \(queueLimit >> 20) MiB queued")
+        case .tlsCertificate(let fingerprint):
+            Messages.write("TLS certificate SHA-256 \(fingerprint)")
+        case .tlsSession(let lines):
+            lines.forEach(Messages.write)
+        case .tlsTruncated(let peer):
+            Messages.write("TLS connection with \(peer) ended without close_notify: the data may be truncated")
         case .warning(let failure):
             Messages.error(failure)
         }

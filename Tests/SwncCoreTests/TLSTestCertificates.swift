@@ -2,12 +2,14 @@ import Foundation
 
 /// Throwaway certificates for the TLS tests, made once per run with the openssl command line in
 /// a temporary directory: a CA; signed by it, a server certificate for localhost and 127.0.0.1,
-/// one for another name, an expired one for localhost, and a client certificate.
+/// one for another name, an expired one for localhost, and a client certificate; and a
+/// self-signed certificate for localhost. (Tests/SwncTests/Support links to this file: the end-to-end
+/// tests use the same certificates.)
 struct TLSTestCertificates {
     let directory: String
     var caFile: String { "\(directory)/ca.pem" }
 
-    /// "server", "wrongname", "expired", "client".
+    /// "server", "wrongname", "expired", "client", "selfsigned".
     func certificateFile(_ name: String) -> String { "\(directory)/\(name).pem" }
     func keyFile(_ name: String) -> String { "\(directory)/\(name).key" }
 
@@ -28,6 +30,8 @@ struct TLSTestCertificates {
         let newKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
         try openssl(["req", "-x509", "-config", "openssl.cnf", "-extensions", "ca_ext", "-subj", "/CN=swnc test CA",
                      "-days", "2", "-keyout", "ca.key", "-out", "ca.pem"] + newKey)
+        try openssl(["req", "-x509", "-config", "openssl.cnf", "-extensions", "server_ext", "-subj", "/CN=localhost",
+                     "-days", "2", "-keyout", "selfsigned.key", "-out", "selfsigned.pem"] + newKey)
         for (name, commonName, extensions) in [("server", "localhost", "server_ext"),
                                                ("wrongname", "other.example", "wrongname_ext"),
                                                ("expired", "localhost", "server_ext"),

@@ -1,52 +1,91 @@
 /// `swnc host port`, `swnc -u host port`, `swnc -U path`: connect, then relay stdin and stdout
-/// (or, with -e / -c, a child) until done.
+/// (or, with -e / -c, a child) until done. With --ssl, the connected stream is first made a
+/// TLS session and handshaken; no byte of stdin is sent before the handshake is done.
 public enum Client {
     public static func run(_ configuration: Configuration, report: @escaping Reporter) throws {
+        let tls = try configuration.tls.map { try TLSContext(client: $0) }  // a bad trust file fails before connecting
         let logs = try SessionLogs(configuration)
         let (connected, laterAddresses) = try Connecting.open(configuration, report: report)
         let loop = try EventLoop()
-        var peer = try connected.peer(on: loop)
-        peer.stream = logs.tap(peer.stream)
+        let streams = configuration.exec == nil ? try StandardStreams(loop: loop) : nil
         var failure: Failure?
-        if configuration.exec != nil {
-            // The child talks to the server; swnc exits when the connection ends.
-            let role = ExecRole(loop: loop, configuration: configuration, report: report)
-            var over = false  // a program that cannot start ends the connection before the loop runs
-            role.run(for: peer, socket: connected.socket.descriptor) { ending in
-                if case .failed(let error) = ending { failure = error }
-                over = true
-                loop.stop()
-            }
-            if !over { try withExtendedLifetime(role) { try loop.run() } }
-            if let failure { throw failure }
-            return
-        }
-        let streams = try StandardStreams(loop: loop)
-        let relay = Relay(loop: loop, local: streams.localSide(configuration), configuration: configuration, peer: peer) { ending in
+        var over = false  // the connection ended before the loop ran (a program that cannot start)
+        func end(_ ending: Relay.Ending) {
             if case .failed(let error) = ending { failure = error }
+            over = true
             loop.stop()
         }
-        relay.onWarning = { report(.warning($0)) }
-        if peer.isDatagram, !laterAddresses.isEmpty {
-            var remaining = laterAddresses[...]
-            relay.keepSentDatagrams()
-            relay.onRefused = {
-                while let next = remaining.popFirst() {
-                    guard let connected = try? Connecting.connect(to: next, host: configuration.host ?? "", configuration),
-                          let peer = try? connected.peer(on: loop) else { continue }
-                    report(.connected(host: configuration.host ?? "", address: next, transport: configuration.transport))
-                    return peer
-                }
-                return nil
+        var relay: Relay?
+        var exec: ExecRole?
+        var progress: ProgressDisplay?
+        func serve(_ peer: Relay.Peer) {
+            var peer = peer
+            peer.stream = logs.tap(peer.stream)
+            guard let streams else {
+                // The child talks to the server; swnc exits when the connection ends.
+                let role = ExecRole(loop: loop, configuration: configuration, report: report)
+                exec = role
+                return role.run(for: peer, socket: connected.socket.descriptor, ended: end)
             }
+            let started = Relay(loop: loop, local: streams.localSide(configuration), configuration: configuration,
+                                peer: peer, onEnd: end)
+            relay = started
+            started.onWarning = { report(.warning($0)) }
+            if peer.isDatagram, !laterAddresses.isEmpty {
+                var remaining = laterAddresses[...]
+                started.keepSentDatagrams()
+                started.onRefused = {
+                    while let next = remaining.popFirst() {
+                        guard let connected = try? Connecting.connect(to: next, host: configuration.host ?? "", configuration),
+                              let peer = try? connected.peer(on: loop) else { continue }
+                        report(.connected(host: configuration.host ?? "", address: next, transport: configuration.transport))
+                        return peer
+                    }
+                    return nil
+                }
+            }
+            started.start()
+            progress = ProgressDisplay(configuration, loop: loop) { started.totals }
         }
-        relay.start()
-        let progress = ProgressDisplay(configuration, loop: loop) { relay.totals }
+        var session: TLSStream?
+        if let tls {
+            session = try secure(connected, with: tls, configuration, loop: loop, report: report, then: serve)
+        } else {
+            serve(try connected.peer(on: loop))
+        }
         defer {
             progress?.stop()
-            report(relay.totals)
+            if let relay { report(relay.totals) }
         }
-        try loop.run()
+        if !over { try withExtendedLifetime(exec) { try loop.run() } }
+        if let session, session.truncated { report(.tlsTruncated(peer: session.name)) }
         if let failure { throw failure }
+    }
+
+    /// The TLS stage: a session with the destination as given (the name verified, and sent as
+    /// SNI, unless --ssl-servername), handshaken under -w; the relay starts once it is done.
+    /// Over a proxy, `connected` is the tunnel, so TLS runs inside it.
+    private static func secure(_ connected: ConnectedSocket, with context: TLSContext, _ configuration: Configuration,
+                               loop: EventLoop, report: @escaping Reporter,
+                               then serve: @escaping (Relay.Peer) -> Void) throws -> TLSStream {
+        let host = configuration.host ?? configuration.path ?? ""
+        let stream = try connected.stream(on: loop)
+        let session: TLSStream
+        do {
+            session = try TLSStream(client: context, host: host, over: stream,
+                                    name: configuration.unixDomain ? host : "\(host) port \(configuration.port)")
+        } catch {
+            stream.close()
+            throw error
+        }
+        TLSHandshake.start(session, loop: loop, deadline: configuration.timeout) { failure in
+            if let failure {
+                session.close()
+                return loop.fail(failure)
+            }
+            report(.tlsSession(session.sessionSummary))
+            serve(Relay.Peer(stream: session, isDatagram: false))
+        }
+        return session
     }
 }

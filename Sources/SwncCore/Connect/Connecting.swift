@@ -9,9 +9,13 @@ struct ConnectedSocket {
 
     /// The socket as the relay's peer stream on `loop`.
     func peer(on loop: EventLoop) throws -> Relay.Peer {
+        Relay.Peer(stream: try stream(on: loop), isDatagram: isDatagram)
+    }
+
+    /// The socket as a stream on `loop` (what TLS runs over).
+    func stream(on loop: EventLoop) throws -> DescriptorStream {
         do {
-            return Relay.Peer(stream: try DescriptorStream(socket.descriptor, name: name, loop: loop, isDatagram: isDatagram),
-                              isDatagram: isDatagram)
+            return try DescriptorStream(socket.descriptor, name: name, loop: loop, isDatagram: isDatagram)
         } catch {
             socket.close()
             throw Failure("watch \(name)", error)

@@ -14,17 +14,20 @@ final class Acceptor {
     private let role: Role
     private let access: AccessList
     private let logs: SessionLogs
+    /// --ssl: each peer is handshaken before the role gets it.
+    private let tls: TLSContext?
     private var listeners: [(socket: Socket, watch: EventLoop.Watch)] = []
     private var served = 0
     private var retryTimer: EventLoop.TimerID?
 
     init(loop: EventLoop, sockets: [Socket], configuration: Configuration, role: Role,
-         access: AccessList, logs: SessionLogs, report: @escaping Reporter) throws {
+         access: AccessList, logs: SessionLogs, tls: TLSContext? = nil, report: @escaping Reporter) throws {
         self.loop = loop
         self.configuration = configuration
         self.role = role
         self.access = access
         self.logs = logs
+        self.tls = tls
         self.report = report
         for socket in sockets {
             let watch = try loop.watch(socket.descriptor)
@@ -70,12 +73,41 @@ final class Acceptor {
             }
             served += 1
             if !configuration.keepOpen { closeListeners() }
-            role.serve(Connection(stream: logs.tap(stream), isDatagram: false, socket: socket, shownAddress: shown)) { [unowned self] ending in
-                ended(ending)
+            if let tls {
+                secure(stream, socket: socket, with: tls, shown: shown)
+            } else {
+                serve(Connection(stream: logs.tap(stream), isDatagram: false, socket: socket, shownAddress: shown))
             }
             if listeners.isEmpty { return }
         }
         if isFull { listeners.forEach { $0.watch.reading = false } }
+    }
+
+    private func serve(_ connection: Connection) {
+        role.serve(connection) { [unowned self] ending in ended(ending) }
+    }
+
+    /// The TLS stage: the role gets the peer once its handshake is done; a failed or stalled
+    /// handshake ends that connection only.
+    private func secure(_ stream: DescriptorStream, socket: Socket, with context: TLSContext, shown: SocketAddress) {
+        let session: TLSStream
+        do {
+            session = try TLSStream(server: context, over: stream)
+        } catch {
+            stream.close()
+            return ended(.failed(error as? Failure ?? Failure("TLS with \(stream.name)", error)))
+        }
+        TLSHandshake.start(session, loop: loop, deadline: TLSHandshake.listenerDeadline) { [unowned self] failure in
+            if let failure {
+                session.close()
+                return ended(.failed(failure))
+            }
+            report(.tlsSession(session.sessionSummary))
+            role.serve(Connection(stream: logs.tap(session), isDatagram: false, socket: socket, shownAddress: shown)) { [unowned self] ending in
+                if session.truncated { report(.tlsTruncated(peer: session.name)) }
+                ended(ending)
+            }
+        }
     }
 
     private var isFull: Bool { role.concurrentPeers.map { served >= $0 } ?? false }

@@ -75,19 +75,25 @@ private final class EchoConnection {
 
     func stopIdleTimer() { role.loop.cancel(idleTimer) }
 
+    /// Reads and echoes; a stream holding bytes its descriptor will not announce again (TLS)
+    /// is read until it holds none, or until a write back is incomplete.
     private func receive() {
         do {
-            switch try stream.read(into: role.scratch) {
-            case .endOfFile:
-                peerFinished = true
-                if unsent == nil { role.closed(self) }
-            case .bytes(let count):
-                bytesReceived += count
-                lastActivity = Clock.now
-                try echo(UnsafeRawBufferPointer(rebasing: role.scratch[..<count]))
-            case .wouldBlock:
-                break
-            }
+            repeat {
+                switch try stream.read(into: role.scratch) {
+                case .endOfFile:
+                    peerFinished = true
+                    if unsent == nil { finish() }
+                    return
+                case .bytes(let count):
+                    bytesReceived += count
+                    lastActivity = Clock.now
+                    stream.waitToRead(.readable)
+                    try echo(UnsafeRawBufferPointer(rebasing: role.scratch[..<count]))
+                case .wouldBlock(let readiness):
+                    return stream.waitToRead(readiness)  // a TLS read may first have to write
+                }
+            } while unsent == nil && stream.hasBufferedInput
         } catch {
             role.closed(self)  // a reset or the like: the peer is gone
         }
@@ -95,30 +101,45 @@ private final class EchoConnection {
 
     private func echo(_ bytes: UnsafeRawBufferPointer) throws {
         var written = 0
-        if case .wrote(let count) = try stream.write(bytes) { written = count }
+        var waits = Readiness.writable
+        switch try stream.write(bytes) {
+        case .wrote(let count): written = count
+        case .wouldBlock(let readiness): waits = readiness
+        }
         bytesEchoed += written
         guard written < bytes.count else { return }
         let rest = ByteBuffer(capacity: role.scratch.count)
         rest.append(UnsafeRawBufferPointer(rebasing: bytes[written...]))
         unsent = rest
         stream.waitToRead(nil)
-        stream.waitToWrite(.writable)
+        stream.waitToWrite(waits)
     }
 
     private func sendUnsent() {
         guard let unsent else { return }
         do {
-            guard case .wrote(let written) = try stream.write(unsent.readable) else { return }
-            unsent.consume(written)
-            bytesEchoed += written
-            lastActivity = Clock.now
+            switch try stream.write(unsent.readable) {  // TLS: retried with the same bytes first
+            case .wrote(let written):
+                unsent.consume(written)
+                bytesEchoed += written
+                lastActivity = Clock.now
+            case .wouldBlock(let readiness):
+                return stream.waitToWrite(readiness)
+            }
         } catch {
             return role.closed(self)
         }
-        guard unsent.isEmpty else { return }
+        guard unsent.isEmpty else { return stream.waitToWrite(.writable) }
         self.unsent = nil
         stream.waitToWrite(nil)
-        if peerFinished { return role.closed(self) }
+        if peerFinished { return finish() }
         stream.waitToRead(.readable)
+        if stream.hasBufferedInput { receive() }
+    }
+
+    /// The peer has closed and has had every byte back: our end closes too (TLS: close_notify).
+    private func finish() {
+        stream.shutdownSending()
+        role.closed(self)
     }
 }

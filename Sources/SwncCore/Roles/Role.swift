@@ -1,6 +1,6 @@
 /// A connected peer, as a role receives it.
 struct Connection {
-    /// The peer, with the stages every role shares already in place (TLS, session logs).
+    /// The peer: the socket, or the TLS session over it, with the session logs' tap.
     let stream: ByteStream
     let isDatagram: Bool
     /// The peer's socket, for its addresses (an exec child's environment); the stream owns it.

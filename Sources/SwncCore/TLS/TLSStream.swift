@@ -23,7 +23,7 @@ public final class TLSStream: ByteStream {
     /// The peer closed the connection without close_notify: what was read may be cut short.
     public private(set) var truncated = false
 
-    public var name: String { inner.name }
+    public let name: String
 
     public var onReadable: () -> Void {
         get { inner.onReadable }
@@ -34,26 +34,28 @@ public final class TLSStream: ByteStream {
     /// A client session with `host` (the destination as given); the certificate is verified for
     /// `--ssl-servername` or else `host`, and SNI sent for a name, never for an IP address.
     /// On failure `inner` stays the caller's to close, as it is for every initialiser.
-    public convenience init(client context: TLSContext, host: String, over inner: DescriptorStream) throws {
-        try self.init(context, inner, clientOf: context.serverName ?? host)
+    /// `name` names the session in messages (default: the inner stream's name).
+    public convenience init(client context: TLSContext, host: String, over inner: DescriptorStream,
+                            name: String? = nil) throws {
+        try self.init(context, inner, clientOf: context.serverName ?? host, name: name ?? inner.name)
     }
 
     /// A listener's session with the peer that connected.
     public convenience init(server context: TLSContext, over inner: DescriptorStream) throws {
-        try self.init(context, inner, clientOf: nil)
+        try self.init(context, inner, clientOf: nil, name: inner.name)
     }
 
-    private init(_ context: TLSContext, _ inner: DescriptorStream, clientOf serverName: String?) throws {
+    private init(_ context: TLSContext, _ inner: DescriptorStream, clientOf serverName: String?, name: String) throws {
         guard let ssl = SSL_new(context.context) else {
-            throw Failure("TLS with \(inner.name)", OpenSSLErrors.takeReason() ?? "out of memory")
+            throw Failure("TLS with \(name)", OpenSSLErrors.takeReason() ?? "out of memory")
         }
         do {
             guard SSL_set_fd(ssl, inner.descriptor.rawValue) == 1 else {
-                throw Failure("TLS with \(inner.name)", OpenSSLErrors.takeReason() ?? "out of memory")
+                throw Failure("TLS with \(name)", OpenSSLErrors.takeReason() ?? "out of memory")
             }
             if let serverName {
                 SSL_set_connect_state(ssl)
-                try Self.expect(serverName, on: ssl, verifying: !context.insecure, peer: inner.name)
+                try Self.expect(serverName, on: ssl, verifying: !context.insecure, peer: name)
             } else {
                 SSL_set_accept_state(ssl)
             }
@@ -62,6 +64,7 @@ public final class TLSStream: ByteStream {
             throw error
         }
         self.inner = inner
+        self.name = name
         self.context = context
         self.ssl = ssl
         isClient = serverName != nil

@@ -1,0 +1,1 @@
+../../SwncCoreTests/TLSTestCertificates.swift
