@@ -1,6 +1,6 @@
 /// `--help`, `--version` and the usage, made from the option table.
 enum Usage {
-    static let version = "0.1.0"
+    static let version = "0.2.0"
 
     /// The usage printed with a usage error, made from the option table: the single-letter
     /// flags, the options with an argument, then the long-only options (but --version) and the
