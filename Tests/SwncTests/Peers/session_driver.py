@@ -5,6 +5,8 @@
 #   open:NAME[@SOURCE]     connect a peer                    (prints nothing)
 #   send:NAME:TEXT         send TEXT and a newline            (prints nothing)
 #   recv:NAME:TEXT         receive len(TEXT)+1 bytes, or one datagram: "NAME got b'...'"
+#   sendhex:NAME:HEX       send the bytes HEX stands for      (prints nothing)
+#   recvhex:NAME:HEX       receive as many bytes as HEX stands for: "NAME got HEX" (or what came)
 #   eof:NAME               read to end of file: "NAME eof after b'...'" (what came before it)
 #   quiet:NAME:SECS        nothing may come for SECS: "NAME quiet", or what came
 #   shut:NAME              shut down the sending side         (prints nothing)
@@ -56,11 +58,14 @@ for step in sys.argv[4:]:
     elif action == "send":
         name, _, text = rest.partition(":")
         peers[name].sendall((text + "\n").encode())
-    elif action == "recv":
+    elif action == "sendhex":
+        name, _, digits = rest.partition(":")
+        peers[name].sendall(bytes.fromhex(digits))
+    elif action in ("recv", "recvhex"):
         name, _, text = rest.partition(":")
         sock = peers[name]
         sock.settimeout(TIMEOUT)
-        want = len((text + "\n").encode())
+        want = len(bytes.fromhex(text)) if action == "recvhex" else len((text + "\n").encode())
         data = b""
         try:
             if kind == "udp":
@@ -71,7 +76,7 @@ for step in sys.argv[4:]:
                     if not chunk:
                         break
                     data += chunk
-            say(f"{name} got {data!r}")
+            say(f"{name} got {data.hex() if action == 'recvhex' and len(data) == want else repr(data)}")
         except socket.timeout:
             say(f"{name} timed out after {data!r}")
         except ConnectionResetError:
