@@ -62,3 +62,8 @@ func startRecordingPeer(greeting: String, holdSeconds: Double) throws -> (Spawne
     let peer = try Spawned(Paths.python, ["-u", "-c", script, greeting, String(holdSeconds)])
     return (peer, try peer.waitForReadyPort("recording peer"))
 }
+
+extension Spawned {
+    /// What a recording peer printed after its READY line.
+    var recordedLines: [String] { outputLines.filter { !$0.hasPrefix("READY ") } }
+}
