@@ -18,13 +18,18 @@ enum Ncat {
     /// `ncat ARGUMENTS 127.0.0.1 PORT` as a listener on a fresh port, once it listens (-v says so).
     static func listen(_ arguments: [String]) throws -> (Spawned, UInt16) {
         let port = try unusedPort()
-        // The test runner's threads block signals, and a spawned child inherits the mask: ncat
-        // would never see SIGCHLD (nor count its -e children gone). Start it with none blocked.
-        let unblocked = "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])"
-        let server = try Spawned(Paths.python, ["-c", unblocked, path ?? "ncat", "-v"] + arguments + ["127.0.0.1", String(port)])
+        let server = try Spawned(Paths.python, withNoSignalsBlocked(path ?? "ncat", ["-v"] + arguments + ["127.0.0.1", String(port)]))
         try server.waitForError(containing: "Listening on")
         return (server, port)
     }
+}
+
+/// The arguments of Python that runs `executable` with `arguments` and no signal blocked. The
+/// test runner's threads block signals, and a spawned child inherits the mask: ncat would never
+/// see SIGCHLD (nor count its -e children gone).
+func withNoSignalsBlocked(_ executable: String, _ arguments: [String]) -> [String] {
+    ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
+     executable] + arguments
 }
 
 /// A file in a fresh directory, removed with it when `body` is done.
