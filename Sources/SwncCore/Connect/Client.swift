@@ -2,6 +2,7 @@
 public enum Client {
     public static func run(_ configuration: Configuration, report: @escaping Reporter) throws {
         let (connected, laterAddresses) = try Connecting.open(configuration, report: report)
+        if configuration.passDescriptor { return try passToStandardOutput(connected) }
         let loop = try EventLoop()
         let streams = try StandardStreams(loop: loop)
         let peer = try connected.peer(on: loop)
@@ -24,9 +25,25 @@ public enum Client {
                 return nil
             }
         }
-        relay.start()
+        connected.firstData.withUnsafeBytes { relay.start(firstData: $0.isEmpty ? nil : $0) }
         defer { report(.transferred(sent: relay.totals.sent, received: relay.totals.received)) }
         try loop.run()
         if let failure { throw failure }
+    }
+
+    /// -F: the connected socket goes to the process at the other end of stdout, nothing is relayed.
+    private static func passToStandardOutput(_ connected: ConnectedSocket) throws {
+        defer { connected.socket.close() }
+        let action = "pass the connection to stdout"
+        guard FileDescriptor.standardOutput.isUnixSocket else { throw Failure(action, "stdout is not a UNIX socket") }
+        // Those bytes cannot go along with the descriptor.
+        guard connected.firstData.isEmpty else {
+            throw Failure(action, "\(connected.firstData.count) bytes came right after the proxy's reply")
+        }
+        do {
+            try connected.socket.sendDescriptor(over: .standardOutput)
+        } catch {
+            throw Failure(action, error)
+        }
     }
 }
