@@ -222,6 +222,25 @@ struct ProxyTests {
     }
 }
 
+/// ssh through swnc as its ProxyCommand, to an sshd of the test's own on loopback.
+@Suite("ssh's ProxyCommand", .enabled(if: LocalServer.canRunSSHServer,
+                                      "sshd cannot run here: it needs root, openssh-server and openssh-client"))
+struct SSHProxyCommandTests {
+    @Test("ssh -o ProxyCommand='swnc -X 5 -x MICROSOCKS %h %p', and with -F as ProxyUseFdpass", arguments: [false, true])
+    func sshThroughSwnc(passDescriptor: Bool) throws {
+        let sshd = try LocalServer.sshd()
+        let proxy = try LocalServer.microsocks()
+        defer { _ = (sshd, proxy) }
+        let command = "\(Paths.swnc)\(passDescriptor ? " -F" : "") -X 5 -x 127.0.0.1:\(proxy.port) %h %p"
+        let options = ["-F", "/dev/null", "-o", "ProxyCommand=\(command)", "-o", "ProxyUseFdpass=\(passDescriptor ? "yes" : "no")",
+                       "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
+                       "-i", sshd.directory.appendingPathComponent(LocalServer.userKey).path, "-p", "\(sshd.port)"]
+        let ssh = try Spawned(Paths.which("ssh") ?? "ssh", options + ["root@127.0.0.1", "echo", "through-proxy"])
+        #expect(try ssh.waitForExit(timeout: Spawned.patience) == 0, "stderr: \(ssh.standardError)")
+        #expect(ssh.standardOutputText == "through-proxy\n")
+    }
+}
+
 /// Lower-case hex of `text`'s UTF-8 bytes, as scripted_proxy.py logs a handshake.
 func hex(_ text: String) -> String {
     text.utf8.map { String(format: "%02x", $0) }.joined()

@@ -81,6 +81,42 @@ final class LocalServer {
         }
     }
 
+    /// sshd on 127.0.0.1, root logging in with the key `userKey` (in the directory) only; the
+    /// host and user keys are made for it. Needs root (see `canRunSSHServer`).
+    static func sshd() throws -> LocalServer {
+        try LocalServer("sshd", prepare: { directory, _ in
+            for key in ["host_key", userKey] {
+                let keygen = try Spawned(Paths.which("ssh-keygen") ?? "ssh-keygen",
+                                         ["-q", "-t", "ed25519", "-N", "", "-f", directory.appendingPathComponent(key).path])
+                guard try keygen.waitForExit() == 0 else { throw SpawnError.unexpected("ssh-keygen: \(keygen.standardError)") }
+            }
+            try FileManager.default.copyItem(at: directory.appendingPathComponent(userKey + ".pub"),
+                                             to: directory.appendingPathComponent("authorized_keys"))
+            try """
+            ListenAddress 127.0.0.1
+            HostKey \(directory.appendingPathComponent("host_key").path)
+            PidFile \(directory.appendingPathComponent("sshd.pid").path)
+            AuthorizedKeysFile \(directory.appendingPathComponent("authorized_keys").path)
+            PermitRootLogin yes
+            UsePAM no
+            StrictModes no
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            PubkeyAuthentication yes
+
+            """.write(to: directory.appendingPathComponent("sshd_config"), atomically: true, encoding: .utf8)
+            // The privilege separation directory, made by the service's start where it runs.
+            try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
+        }) { directory, port in
+            ["-D", "-e", "-f", directory.appendingPathComponent("sshd_config").path, "-p", "\(port)"]
+        }
+    }
+
+    static let userKey = "user_key"
+
+    /// sshd runs only as root (it changes user), and needs OpenSSH's server and client installed.
+    static let canRunSSHServer = geteuid() == 0 && ["sshd", "ssh", "ssh-keygen"].allSatisfy { Paths.which($0) != nil }
+
     /// Connects to 127.0.0.1 `port` every 20 ms until it is accepted, for at most 10 seconds.
     private static func waitUntilAccepting(port: UInt16, process: Spawned) throws {
         for _ in 0..<500 {
