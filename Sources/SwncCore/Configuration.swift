@@ -150,6 +150,8 @@ public enum Event {
     case connectionReceived(SocketAddress)
     /// A client connection (or UDP association) is up; `host` is the operand as given.
     case connected(host: String, address: SocketAddress, transport: Transport)
+    /// A proxy's tunnel to `host` (as given: the proxy resolved it) port `port` is up.
+    case tunnelled(host: String, port: UInt16)
     /// An echo connection closed after echoing `bytes`.
     case echoClosed(peer: SocketAddress, bytes: Int)
     /// A connection ended: bytes each way and how long it lasted (--stats, -vv).

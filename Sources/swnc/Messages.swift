@@ -32,6 +32,9 @@ struct Messages {
             let service = numericOnly ? "*" : Resolver.serviceName(ofPort: address.port, transport: transport)
             let shown = host == address.host || Resolver.isNumeric(host) ? address.host : "\(host) (\(address.host))"
             Messages.write("Connection to \(shown) \(address.port) port [\(transport.name)/\(service)] succeeded!")
+        case .tunnelled(let host, let port):
+            let service = numericOnly ? "*" : Resolver.serviceName(ofPort: port, transport: .tcp)
+            Messages.write("Connection to \(host) \(port) port [tcp/\(service)] succeeded!")
         case .echoClosed(let peer, let bytes):
             Messages.write("Connection closed on \(Messages.describe(peer)): \(bytes) bytes echoed")
         case .childEnded(let pid, let status):

@@ -21,6 +21,10 @@ int swnc_recvmmsg(int fd, struct swnc_mmsghdr *messages, unsigned int count);
 /// sendmmsg(2) with MSG_DONTWAIT | MSG_NOSIGNAL.
 int swnc_sendmmsg(int fd, struct swnc_mmsghdr *messages, unsigned int count);
 
+/// sendmsg(2) of one NUL byte carrying `descriptor` (SCM_RIGHTS) over the UNIX socket `channel`,
+/// with MSG_DONTWAIT | MSG_NOSIGNAL: what ssh's ProxyUseFdpass receives. -1 and errno on failure.
+ssize_t swnc_send_descriptor(int channel, int descriptor);
+
 /// A non-blocking, close-on-exec pipe asked to hold `capacity` bytes (F_SETPIPE_SZ; kept at
 /// the default where the limit refuses). Returns the capacity it has, or -1.
 int swnc_pipe(int ends[2], int capacity);

@@ -6,6 +6,7 @@ public enum Client {
         let tls = try configuration.tls.map { try TLSContext(client: $0) }  // a bad trust file fails before connecting
         let logs = try SessionLogs(configuration)
         let (connected, laterAddresses) = try Connecting.open(configuration, report: report)
+        if configuration.passDescriptor { return try passToStandardOutput(connected) }
         let loop = try EventLoop()
         let streams = configuration.exec == nil ? try StandardStreams(loop: loop) : nil
         var failure: Failure?
@@ -18,14 +19,17 @@ public enum Client {
         var relay: Relay?
         var exec: ExecRole?
         var progress: ProgressDisplay?
-        func serve(_ peer: Relay.Peer) {
+        /// `firstData`: what a proxy sent right after its reply, the start of the stream.
+        func serve(_ peer: Relay.Peer, firstData: [UInt8] = []) {
             var peer = peer
             peer.stream = logs.tap(peer.stream)
             guard let streams else {
                 // The child talks to the server; swnc exits when the connection ends.
                 let role = ExecRole(loop: loop, configuration: configuration, report: report)
                 exec = role
-                return role.run(for: peer, socket: connected.socket.descriptor, ended: end)
+                return firstData.withUnsafeBytes {
+                    role.run(for: peer, socket: connected.socket.descriptor, firstData: $0.isEmpty ? nil : $0, ended: end)
+                }
             }
             let started = Relay(loop: loop, local: streams.localSide(configuration), configuration: configuration,
                                 peer: peer, onEnd: end)
@@ -44,14 +48,14 @@ public enum Client {
                     return nil
                 }
             }
-            started.start()
+            firstData.withUnsafeBytes { started.start(firstData: $0.isEmpty ? nil : $0) }
             progress = ProgressDisplay(configuration, loop: loop) { started.totals }
         }
         var session: TLSStream?
         if let tls {
-            session = try secure(connected, with: tls, configuration, loop: loop, report: report, then: serve)
+            session = try secure(connected, with: tls, configuration, loop: loop, report: report) { serve($0) }
         } else {
-            serve(try connected.peer(on: loop))
+            serve(try connected.peer(on: loop), firstData: connected.firstData)
         }
         defer {
             progress?.stop()
@@ -68,6 +72,11 @@ public enum Client {
     private static func secure(_ connected: ConnectedSocket, with context: TLSContext, _ configuration: Configuration,
                                loop: EventLoop, report: @escaping Reporter,
                                then serve: @escaping (Relay.Peer) -> Void) throws -> TLSStream {
+        // OpenSSL reads the socket itself: bytes a proxy sent after its reply cannot reach it.
+        guard connected.firstData.isEmpty else {
+            connected.socket.close()
+            throw Failure("TLS through the proxy", "\(connected.firstData.count) bytes came before the handshake")
+        }
         let host = configuration.host ?? configuration.path ?? ""
         let stream = try connected.stream(on: loop)
         let session: TLSStream
@@ -87,5 +96,21 @@ public enum Client {
             serve(Relay.Peer(stream: session, isDatagram: false))
         }
         return session
+    }
+
+    /// -F: the connected socket goes to the process at the other end of stdout, nothing is relayed.
+    private static func passToStandardOutput(_ connected: ConnectedSocket) throws {
+        defer { connected.socket.close() }
+        let action = "pass the connection to stdout"
+        guard FileDescriptor.standardOutput.isUnixSocket else { throw Failure(action, "stdout is not a UNIX socket") }
+        // Those bytes cannot go along with the descriptor.
+        guard connected.firstData.isEmpty else {
+            throw Failure(action, "\(connected.firstData.count) bytes came right after the proxy's reply")
+        }
+        do {
+            try connected.socket.sendDescriptor(over: .standardOutput)
+        } catch {
+            throw Failure(action, error)
+        }
     }
 }

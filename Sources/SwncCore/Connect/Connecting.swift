@@ -6,6 +6,8 @@ struct ConnectedSocket {
     /// "localhost (127.0.0.1) port 80 (tcp)", or the path, for messages.
     let name: String
     let isDatagram: Bool
+    /// What the peer sent before the relay took over: the bytes right after a proxy's reply.
+    var firstData: [UInt8] = []
 
     /// The socket as the relay's peer stream on `loop`.
     func peer(on loop: EventLoop) throws -> Relay.Peer {
@@ -35,6 +37,7 @@ enum Connecting {
     /// one it uses, to move on to when that one answers "port unreachable".
     static func open(_ configuration: Configuration, report: Reporter) throws -> (ConnectedSocket, [SocketAddress]) {
         if configuration.unixDomain { return (try openUnix(configuration, report: report), []) }
+        if let proxy = configuration.proxy { return (try ProxiedConnecting.open(configuration, through: proxy, report: report), []) }
         let host = configuration.host ?? ""
         let addresses = try configuration.resolver.addresses(of: host, port: configuration.port, transport: configuration.transport)
         var lastFailure = Failure("connect to \(host)", "no address")

@@ -152,7 +152,8 @@ final class Pump {
 
     /// One write (or splice) to the sink: the bytes written, nil when the sink would block.
     private func writeSink() throws -> Int? {
-        if let splicePipe, let descriptor = sink.spliceDescriptor {
+        // Preloaded bytes came first, and the pipe cannot take them: the buffer goes out first.
+        if buffer.isEmpty, let splicePipe, let descriptor = sink.spliceDescriptor {
             do {
                 guard let written = try splicePipe.drain(to: descriptor) else {
                     sinkWaits = .writable
