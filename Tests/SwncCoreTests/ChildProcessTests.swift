@@ -187,7 +187,7 @@ final class ChildHarness {
             socket.close()
             throw error
         }
-        let watch = loop.watch(socket.descriptor, onReadable: { [unowned self] in readSome() })
+        let watch = try loop.watch(socket.descriptor, onReadable: { [unowned self] in readSome() })
         watch.reading = true
         self.watch = watch
     }

@@ -1,18 +1,6 @@
 import Testing
 @testable import SwncCore
 
-/// SplitMix64: a small seeded generator, so that every run plays the same replies.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// How a handshake took a reply.
 enum Outcome: Equatable {
     case done(sent: [UInt8], leftover: [UInt8])
@@ -54,7 +42,7 @@ func fuzzedReply(from valid: [[UInt8]], using generator: inout SeededGenerator) 
 /// line, and a reply fed whole or one byte at a time or in random pieces ends the same way.
 /// Returns how many ended in each way.
 func fuzz(_ makeHandshake: () throws -> some ProxyHandshake, valid: [[UInt8]], seed: UInt64) throws -> (done: Int, needMore: Int, failed: Int) {
-    var generator = SeededGenerator(state: seed)
+    var generator = SeededGenerator(seed: seed)
     var counts = (done: 0, needMore: 0, failed: 0)
     for _ in 0..<10_000 {
         let reply = fuzzedReply(from: valid, using: &generator)
