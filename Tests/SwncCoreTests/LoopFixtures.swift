@@ -77,6 +77,11 @@ final class FarEnd {
     /// Reads until end of file (or an error), then calls `onEnd`.
     func collect() { watch?.reading = true }
 
+    /// Reads what has arrived but was not read yet (the loop stopped first), if collecting.
+    func collectRest() {
+        if watch?.reading == true { collectSome() }
+    }
+
     /// Stops watching the descriptor; call before it is closed.
     func stop() {
         if let watch { loop.remove(watch) }
