@@ -102,7 +102,7 @@ import Testing
         let swncSenders = try (1...2).map { number in
             let sender = try Spawned(swnc: ["-w", "1", "-u", "127.0.0.1", String(port)])
             let lines = sampleLines(count: 2, from: "swnc sender \(number)")
-            for line in lines { sender.write(line + "\n") }
+            for line in lines { try sender.write(line + "\n") }
             expected += lines
             return sender
         }
