@@ -238,11 +238,15 @@ import Testing
         var testDescription: String { flags.joined(separator: " ") }
     }
 
-    /// The traditional `nc -l -p port`: -p names the port to listen on.
+    /// The traditional `nc -l -p port`: -p names the port to listen on. `-p 0` (an ephemeral
+    /// port, SPEC.md) rather than a port found free beforehand, which another test could take
+    /// before swnc binds it; the real port is read from the `Listening on` line.
     @Test func listenWithSourcePortListensOnIt() throws {
-        let port = try unusedPort()
-        let listener = try Spawned(swnc: ["-v", "-l", "-p", String(port)])
+        let listener = try Spawned(swnc: ["-v", "-l", "-p", "0"])
+        let port = try listener.waitForPort()
+        #expect(port != 0)
         #expect(try listener.waitForErrorLines(1) == ["Listening on :: \(port)"])
+        listener.closeInput()
         #expect(try runSwnc(["-N", "127.0.0.1", String(port)], input: "via -p\n").status == 0)
         #expect(try listener.waitForExit() == 0)
         #expect(listener.standardOutputText == "via -p\n")
