@@ -97,7 +97,7 @@ import Testing
     /// stdout; the served one relays both ways.
     @Test func stdioListenerRefusesBeforeRelaying() throws {
         let (server, endpoint) = try startSwncServer(["-lk", "--deny", "127.0.0.1", "127.0.0.1", "0"], serving: .tcp)
-        server.write("from stdin\n")
+        try server.write("from stdin\n")
         let transcript = try drivePeers(port: endpoint.port ?? 0, ["open:one", "eof:one", "open:two@127.0.0.2",
                                                                    "recv:two:from stdin", "send:two:from two", "close:two"])
         #expect(transcript == ["one eof after b''", "two got b'from stdin\\n'"])

@@ -75,14 +75,14 @@ import Testing
         var heard = ["", "", ""]
         for (speaker, client) in clients.enumerated() {
             let line = "peer \(speaker + 1) says:\ttab, \r return, ünïcödé ✓\n"
-            client.write(line)
+            try client.write(line)
             for listener in clients.indices where listener != speaker {
                 heard[listener] += line
                 try clients[listener].waitForOutput(equalTo: heard[listener])
             }
         }
         // A last line from stdin, after which nothing of a peer's own can still be on its way.
-        running.server.write("the end\n")
+        try running.server.write("the end\n")
         for (listener, client) in clients.enumerated() {
             try client.waitForOutput(equalTo: heard[listener] + "the end\n")
         }
@@ -92,14 +92,14 @@ import Testing
     @Test func stdinReachesEveryPeerAndItsEndEndsNothingNorDoesAPeerLeaving() throws {
         let running = try Running(.swnc, ["--broker"])
         let clients = try (1...3).map { try running.join($0) }
-        running.server.write("from stdin\n")
+        try running.server.write("from stdin\n")
         for client in clients { try client.waitForOutput(equalTo: "from stdin\n") }
         running.server.closeInput()
         // Without -k too, the broker goes on when a peer leaves, and takes new ones.
         clients[0].signal(SIGKILL)
         _ = try clients[0].waitForExit()
         let newcomer = try running.join(4)
-        newcomer.write("late\n")
+        try newcomer.write("late\n")
         for client in clients.dropFirst() { try client.waitForOutput(equalTo: "from stdin\nlate\n") }
         #expect(running.server.process.isRunning)
         #expect(running.server.standardOutput.isEmpty)
@@ -125,14 +125,14 @@ import Testing
         }
         try expectHeard("", by: [0, 1])
 
-        clients[0].write("hi\u{01}there\t\u{1b}[2J\u{7f} ünï\n")
+        try clients[0].write("hi\u{01}there\t\u{1b}[2J\u{7f} ünï\n")
         try expectHeard("<user1> hi\\x01there\t\\x1b[2J\\x7f ünï\n", by: [1, 2])
 
-        running.server.write("from the host\n")
+        try running.server.write("from the host\n")
         try expectHeard("<user0> from the host\n", by: [0, 1, 2])
 
         // Half a line, then end of file: the line is ended before the announcement.
-        clients[1].write("half a line")
+        try clients[1].write("half a line")
         try expectHeard("<user2> half a line", by: [0, 2])
         clients[1].closeInput()
         try expectHeard("\n<announce> user2 left\n", by: [0, 2])
@@ -183,7 +183,7 @@ import Testing
         try sender.expectCleanExit()
 
         let newcomer = try running.join(5)
-        newcomer.write("still here\n")
+        try newcomer.write("still here\n")
         try expectOutput(data + Data("still here\n".utf8), from: reader, of: running)
         #expect(running.server.process.isRunning)
     }
@@ -223,7 +223,7 @@ extension Spawned {
     func writeSteadily(_ data: Data, piece: Int, pause: TimeInterval) {
         Thread.detachNewThread { [self] in
             for start in stride(from: 0, to: data.count, by: piece) {
-                write(data.subdata(in: start..<min(start + piece, data.count)))
+                try? write(data.subdata(in: start..<min(start + piece, data.count)))
                 Thread.sleep(forTimeInterval: pause)
             }
             closeInput()

@@ -62,7 +62,7 @@ import Testing
         let (receiver, port) = try startPythonPeer("udp_receiver.py", [String(lines.count)])
         let sender = try Spawned(swnc: ["-u", "-q", "0", host, String(port)])
         for (index, line) in lines.enumerated() {
-            sender.write(line + "\n")
+            try sender.write(line + "\n")
             try receiver.waitForOutput(lines: index + 2)  // READY, then one GOT line a datagram
         }
         sender.closeInput()

@@ -206,20 +206,31 @@ import Testing
         #expect(result.errors.hasPrefix("swnc: \(substituted(`case`.says))"), "got: \(result.errors)")
     }
 
-    /// Odd input on stdin or argv never kills swnc: it exits 0 or 1, never by a signal.
+    /// An odd command line with what SPEC.md says it ends with.
+    struct OddCommandLine: CustomTestStringConvertible, Sendable {
+        let arguments: [String]
+        let status: Int32
+        let why: String
+        var testDescription: String { arguments.joined(separator: " ") }
+    }
+
+    /// Odd input on stdin or argv never kills swnc: it exits with the status SPEC.md gives.
     @Test(arguments: [
-        ["-w", "0.0000000001", "127.0.0.1", "{closed}"],
-        ["-q", "0", "-u", "127.0.0.1", "{closed}"],
-        ["-", "{closed}"],
-        ["-l", "127.0.0.1", "\u{1F600}"],
-        ["--=", "127.0.0.1", "{closed}"],
-        ["-zv", "127.0.0.1", "{closed}-{closed}"],
+        OddCommandLine(arguments: ["-w", "0.0000000001", "127.0.0.1", "{closed}"], status: 1,
+                       why: "a refused TCP connect is an error"),
+        OddCommandLine(arguments: ["-q", "0", "-u", "127.0.0.1", "{closed}"], status: 0,
+                       why: "UDP refused with no other address to try is not an error to scripts"),
+        OddCommandLine(arguments: ["-", "{closed}"], status: 1, why: "'-' is a host name that does not resolve"),
+        OddCommandLine(arguments: ["-l", "127.0.0.1", "\u{1F600}"], status: 1, why: "an invalid port is a usage error"),
+        OddCommandLine(arguments: ["--=", "127.0.0.1", "{closed}"], status: 1, why: "an unknown option is a usage error"),
+        OddCommandLine(arguments: ["-zv", "127.0.0.1", "{closed}-{closed}"], status: 1,
+                       why: "-z exits 1 when no port is open"),
     ])
-    func oddCommandLinesEndWithAStatusNotASignal(_ arguments: [String]) throws {
+    func oddCommandLinesEndWithTheStatusSPECSays(_ line: OddCommandLine) throws {
         let ports = try ReservedPorts(count: 1)
-        let result = try runSwnc(arguments.map { $0.replacingOccurrences(of: "{closed}", with: String(ports.first)) },
+        let result = try runSwnc(line.arguments.map { $0.replacingOccurrences(of: "{closed}", with: String(ports.first)) },
                                  input: String(repeating: "\u{0}\u{FF}garbage\n", count: 100))
-        #expect(result.status == 0 || result.status == 1, "status \(result.status); stderr: \(result.errors)")
-        if result.status == 1 { #expect(result.errors.hasPrefix("swnc: "), "got: \(result.errors)") }
+        #expect(result.status == line.status, "\(line.why); stderr: \(result.errors)")
+        if line.status == 1 { #expect(result.errors.hasPrefix("swnc: "), "got: \(result.errors)") }
     }
 }

@@ -47,7 +47,7 @@ import Testing
     @Test func sendOnlySendsAndExitsAtTheEndOfInput() throws {
         let (peer, port) = try startRecordingPeer(greeting: "from the peer\n", holdSeconds: 10)
         let client = try Spawned(swnc: ["--send-only", "127.0.0.1", String(port)])
-        client.write("to the peer\n")
+        try client.write("to the peer\n")
         client.closeInput()
         let taken = try secondsTaken { try client.expectCleanExit() }
         #expect(taken < 3, "took \(taken) s")
@@ -61,7 +61,7 @@ import Testing
     @Test func recvOnlyNeverReadsInput() throws {
         let (peer, port) = try startRecordingPeer(greeting: "from the peer\n", holdSeconds: 1)
         let client = try Spawned(swnc: ["--recv-only", "127.0.0.1", String(port)])
-        client.write("to the peer\n")
+        try client.write("to the peer\n")
         try client.expectCleanExit()
         #expect(client.standardOutputText == "from the peer\n")
         try peer.expectCleanExit()
@@ -74,7 +74,7 @@ import Testing
     static func clientRun(_ program: String, _ options: [String], holdSeconds: Double) throws -> (peer: [String], output: String) {
         let (peer, port) = try startRecordingPeer(greeting: "from the peer\n", holdSeconds: holdSeconds)
         let client = try Spawned(program, options + ["127.0.0.1", String(port)])
-        client.write("to the peer\n")
+        try client.write("to the peer\n")
         if options.contains("--send-only") { client.closeInput() }
         _ = try client.waitForExit(timeout: 15)
         try peer.expectCleanExit()

@@ -81,9 +81,9 @@ struct InteropTests {
         let client = try listenerProgram.other.start(["-q", "0", "-u", "127.0.0.1", String(port)])
         let fromClient = "hello from the client\t\r ünïcödé ✓\n"
         let fromListener = "hello from the listener\t\r ünïcödé ✓\n"
-        client.write(fromClient)
+        try client.write(fromClient)
         try listener.waitForOutput(equalTo: fromClient)
-        listener.write(fromListener)
+        try listener.write(fromListener)
         try client.waitForOutput(equalTo: fromListener)
         client.closeInput()
         listener.closeInput()

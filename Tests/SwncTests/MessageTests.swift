@@ -157,7 +157,7 @@ import Testing
         #expect(try listener.waitForErrorLines(1) == ["Bound on \(path)"])
         let senderPath = directory.appendingPathComponent("sender.sock").path
         let sender = try Spawned(swnc: ["-Uu"] + (senderHasPath ? ["-s", senderPath] : []) + [path])
-        sender.write("hello\n")
+        try sender.write("hello\n")
         #expect(try listener.waitForErrorLines(2) == ["Bound on \(path)", "Connection received on \(path)"])
     }
 
@@ -167,7 +167,7 @@ import Testing
         let echo = try Spawned(swnc: ["--echo", "-v", "-lk", "127.0.0.1", "0"])
         let port = try echo.waitForPort()
         let client = try Spawned(swnc: ["-vv", "-N", "127.0.0.1", String(port)])
-        client.write("hello\n")
+        try client.write("hello\n")
         client.closeInput()
         #expect(try client.waitForExit() == 0)
         #expect(client.standardOutputText == "hello\n")

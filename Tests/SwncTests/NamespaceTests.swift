@@ -33,8 +33,8 @@ import Testing
         let (senderSide, receiverSide) = try NetworkNamespace.pair(label: "bcast", subnet: "10.200.7")
         let (listening, port) = try receiver.start(in: receiverSide)
         let sender = try senderSide.spawnSwnc(["--broadcast"] + arguments + [String(port)])
-        sender.write("first line\n")
-        sender.write("second line\n")
+        try sender.write("first line\n")
+        try sender.write("second line\n")
         sender.closeInput()
         #expect(try sender.waitForExit() == 0, "sender: \(sender.standardError)")
         let expected = "first line\nsecond line\n"
@@ -53,7 +53,7 @@ import Testing
         let client = try namespace.spawnSwnc(["-v", "-u", "localhost", String(port)])
         try client.waitForError(containing: "Connection to localhost (::1) \(port) port [udp/")
         let lines = ["one\n", "two\n", "three\n"]
-        for line in lines { client.write(line) }
+        for line in lines { try client.write(line) }
         try receiver.waitFor("every line") { output, _ in String(decoding: output, as: UTF8.self).contains("three\n") }
         #expect(receiver.standardOutputText == "READY \(port)\n" + lines.joined())
         #expect(client.standardError.contains("Connection to localhost (127.0.0.1) \(port) port [udp/"))
@@ -100,7 +100,7 @@ import Testing
         #expect(Set(lines) == ["Listening on ::1 \(port)", "Listening on 127.0.0.1 \(port)"])
         for address in ["127.0.0.1", "::1"] {
             let client = try namespace.spawnSwnc(["-N", address, String(port)])
-            client.write("over \(address)\n")
+            try client.write("over \(address)\n")
             client.closeInput()
             #expect(try client.waitForExit() == 0, "\(address): \(client.standardError)")
             try listener.waitForOutputLine(startingWith: "over \(address)")

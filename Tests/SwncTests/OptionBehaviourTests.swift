@@ -28,7 +28,7 @@ import Testing
     func peerSeesEndOfInputOnlyAsTheFlagsSay(_ case: InputEnd) throws {
         let (peer, port) = try startPythonPeer("tcp_observer.py", ["--wait-eof", String(`case`.peerWait)])
         let client = try Spawned(swnc: `case`.flags + ["127.0.0.1", String(port)])
-        client.write("hello\n")
+        try client.write("hello\n")
         if `case`.closesInput { client.closeInput() }
         // The peer answers with its verdict and closes: the client prints it and exits.
         #expect(try client.waitForExit(timeout: 30) == 0, "stderr: \(client.standardError)")
@@ -56,7 +56,7 @@ import Testing
     func quitsSecondsAfterEndOfInput(peerKind: HeldPeer, delay: String, seconds: Double) throws {
         let (peer, port) = try peerKind.start()
         let client = try Spawned(swnc: peerKind.flags + ["-q", delay, "127.0.0.1", String(port)])
-        client.write("data\n")
+        try client.write("data\n")
         // Time the quit, not the connect.
         try peer.waitForOutputLine(startingWith: peerKind == .tcp ? "PEER" : "data")
         var status: Int32 = -1
@@ -111,7 +111,7 @@ import Testing
         let client = try Spawned(swnc: ["-w", "1", "127.0.0.1", String(port)])
         try peer.waitForOutputLine(startingWith: "PEER")
         for _ in 0..<7 {
-            client.write("x")
+            try client.write("x")
             usleep(300_000)  // time is what is tested here
             #expect(client.process.isRunning, "ended while data was moving")
         }
@@ -241,12 +241,15 @@ import Testing
         var testDescription: String { flags.joined(separator: " ") }
     }
 
-    /// The traditional `nc -l -p port`: -p names the port to listen on.
+    /// The traditional `nc -l -p port`: -p names the port to listen on. `-p 0` (an ephemeral
+    /// port, SPEC.md) rather than a port found free beforehand, which another test could take
+    /// before swnc binds it; the real port is read from the `Listening on` line.
     @Test func listenWithSourcePortListensOnIt() throws {
-        let port = try unusedPort()
-        let listener = try Spawned(swnc: ["-v", "-l", "-p", String(port)])
-        listener.closeInput()
+        let listener = try Spawned(swnc: ["-v", "-l", "-p", "0"])
+        let port = try listener.waitForPort()
+        #expect(port != 0)
         #expect(try listener.waitForErrorLines(1) == ["Listening on :: \(port)"])
+        listener.closeInput()
         #expect(try runSwnc(["-N", "127.0.0.1", String(port)], input: "via -p\n").status == 0)
         #expect(try listener.waitForExit() == 0)
         #expect(listener.standardOutputText == "via -p\n")

@@ -63,7 +63,7 @@ import Testing
         var expected = Data()
         var chunks: [Chunk] = []
         for bytes in [first, second] {
-            client.write(bytes)
+            try client.write(bytes)
             expected += Data("re:".utf8) + bytes
             try client.waitForOutput(equalTo: expected)
             chunks += [Chunk(sent: true, bytes: bytes), Chunk(sent: false, bytes: Data("re:".utf8) + bytes)]
@@ -103,9 +103,9 @@ import Testing
                                                   "sendhex:a:\(Self.second.hexDigits)", "recvhex:a:\(answers[1].hexDigits)",
                                                   "shut:a", "eof:a"])
             try listener.waitForOutput(equalTo: Self.first)
-            listener.write(answers[0])
+            try listener.write(answers[0])
             try listener.waitForOutput(equalTo: Self.first + Self.second)
-            listener.write(answers[1])
+            try listener.write(answers[1])
             listener.closeInput()
             try peer.expectCleanExit()
             #expect(peer.outputLines == ["a got \(answers[0].hexDigits)", "a got \(answers[1].hexDigits)", "a eof after b''"])

@@ -19,7 +19,7 @@ import Testing
     static func clientSession(_ options: [String]) throws -> Spawned {
         let (peer, port) = try startPythonPeer("reply_peer.py")
         let client = try Spawned(swnc: options + ["-N", "127.0.0.1", String(port)])
-        client.write("hello\n")
+        try client.write("hello\n")
         try client.waitForOutput(equalTo: "re:hello\n")
         client.closeInput()
         try client.expectCleanExit()
@@ -58,7 +58,7 @@ import Testing
 
     @Test func stdioListenerPrintsItsLine() throws {
         let (listener, endpoint) = try startSwncServer(["--stats", "-l", "127.0.0.1", "0"], serving: .tcp)
-        listener.write("from the listener\n")
+        try listener.write("from the listener\n")
         listener.closeInput()
         #expect(try drivePeers(port: endpoint.port ?? 0, ["open:a", "recv:a:from the listener", "send:a:hi", "shut:a", "eof:a"])
                 == ["a got b'from the listener\\n'", "a eof after b''"])

@@ -86,7 +86,7 @@ struct TLSTests {
         let (server, port) = try startOpenSSLServer(["-rev", "-alpn", "h2"])
         let client = try Spawned(swnc: ["--ssl", "--ssl-trustfile", certificates.caFile, "--ssl-alpn", "h2", "-v",
                                         "-N", "localhost", "\(port)"])
-        client.write("hello\n")
+        try client.write("hello\n")
         try client.waitFor("the reversed line") { output, _ in String(decoding: output, as: UTF8.self).contains("olleh") }
         client.closeInput()  // close_notify, which s_server answers
         #expect(try client.waitForExit() == 0)
@@ -114,7 +114,7 @@ struct TLSTests {
                                                       "-CAfile", certificates.caFile,
                                                       "-cert", certificates.certificateFile("client"),
                                                       "-key", certificates.keyFile("client")])
-        client.write("certified\n")
+        try client.write("certified\n")
         try listener.waitForOutput(count: 10)
         client.closeInput()
         #expect(listener.standardOutputText == "certified\n")
@@ -127,7 +127,7 @@ struct TLSTests {
                                                   "--ssl-trustfile", certificates.caFile, "--ssl-verify-client"])
         let client = try Spawned("/usr/bin/openssl", ["s_client", "-quiet", "-connect", "127.0.0.1:\(port)",
                                                       "-CAfile", certificates.caFile])
-        client.write("anonymous\n")
+        try client.write("anonymous\n")
         #expect(try listener.waitForExit() == 1)
         client.closeInput()
         let lastLine = listener.standardError.split(separator: "\n").last.map(String.init) ?? ""
@@ -149,7 +149,7 @@ struct TLSTests {
         guard let start = text.range(of: "-----BEGIN CERTIFICATE-----"),
               let end = text.range(of: "-----END CERTIFICATE-----") else { throw SpawnError.unexpected(text) }
         let x509 = try Spawned("/usr/bin/openssl", ["x509", "-noout", "-fingerprint", "-sha256"])
-        x509.write(String(text[start.lowerBound..<end.upperBound]) + "\n")
+        try x509.write(String(text[start.lowerBound..<end.upperBound]) + "\n")
         x509.closeInput()
         #expect(try x509.waitForExit() == 0)
         let seen = x509.standardOutputText.split(separator: "=").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
@@ -183,14 +183,14 @@ struct TLSTests {
         let (listener, port) = try startListener(["--ssl", "--echo", "-k"])
         let silent = try Spawned(swnc: ["127.0.0.1", "\(port)"])
         let halfHello = try Spawned(swnc: ["127.0.0.1", "\(port)"])
-        halfHello.write(Data([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03]))
+        try halfHello.write(Data([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03]))
         try listener.waitFor("both stalled peers accepted") { _, errors in
             errors.components(separatedBy: "Connection received on ").count == 3
         }
         let taken = try secondsTaken {
             let clients = try (1...3).map { index in
                 let client = try Spawned(swnc: ["--ssl", "--ssl-insecure", "-N", "127.0.0.1", "\(port)"])
-                client.write("client \(index)\n")
+                try client.write("client \(index)\n")
                 client.closeInput()
                 return client
             }
@@ -227,8 +227,8 @@ struct TLSTests {
                                                           "--ssl-key", certificates.keyFile("server"), "127.0.0.1", "\(port)"])
         try ncat.waitForError(containing: "Listening on")
         let client = try Spawned(swnc: ["--ssl", "--ssl-insecure", "127.0.0.1", "\(port)"])
-        client.write("from swnc\n")
-        ncat.write("from ncat\n")
+        try client.write("from swnc\n")
+        try ncat.write("from ncat\n")
         try ncat.waitForOutput(count: 10)
         try client.waitForOutput(count: 10)
         ncat.closeInput()
@@ -242,8 +242,8 @@ struct TLSTests {
     func swncListenerNcatClient() throws {
         let (listener, port) = try startListener(["--ssl"])
         let ncat = try Spawned(Paths.which("ncat") ?? "", ["--ssl", "127.0.0.1", "\(port)"])
-        ncat.write("from ncat\n")
-        listener.write("from swnc\n")
+        try ncat.write("from ncat\n")
+        try listener.write("from swnc\n")
         try listener.waitForOutput(count: 10)
         try ncat.waitForOutput(count: 10)
         ncat.closeInput()

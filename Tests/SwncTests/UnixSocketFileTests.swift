@@ -63,7 +63,7 @@ import Testing
             let server = try Spawned(swnc: ["-v", "-lUu", directory.path("server.sock")])
             try server.waitForError(containing: "Bound on ")
             let client = try Spawned(swnc: arguments(path: path, in: directory))
-            client.write("from the client\n")
+            try client.write("from the client\n")
             try server.waitForError(containing: "Connection received on ")  // so the client has bound its file
             return (client, server)
         }
@@ -78,7 +78,7 @@ import Testing
                 // The sender stays until the listener has it as its peer (a sender that is
                 // already gone cannot be connected to, and the listener then only collects).
                 let sender = try Spawned(swnc: ["-Uu", path])
-                sender.write("datagram\n")
+                try sender.write("datagram\n")
                 try swnc.waitForOutput(count: "datagram\n".count)
                 swnc.closeInput()
             case .datagramClient:

@@ -29,9 +29,12 @@ import Testing
         }
         let status = try swnc.waitForExit(timeout: 30)
         #expect(try peer.reportedLine("RESET") == ["1048576"])
-        #expect(status == 0 || status == 1, "stderr: \(swnc.standardError)")
+        // SPEC.md: a reset is the peer going away, not a failure of swnc: exit 0, and at most
+        // -v's one line saying so (a write may see EPIPE instead, which -v does not report).
+        #expect(status == 0, "stderr: \(swnc.standardError)")
         let errors = swnc.standardError.split(separator: "\n").filter { !$0.hasPrefix("Listening on") && !$0.hasPrefix("Connection received") }
-        #expect(errors.isEmpty || isOneErrorLine(errors.joined(separator: "\n")), "stderr: \(swnc.standardError)")
+        #expect(errors.count <= 1 && errors.allSatisfy { $0.hasSuffix("Connection reset by peer") },
+                "stderr: \(swnc.standardError)")
     }
 
     /// The peer sends 256 MiB and closes at once; swnc still holds much of it for a slow
@@ -53,7 +56,7 @@ import Testing
         let before = try LoadTests.baselineDescriptors(of: server, port: port)
         let flooder = try Spawned(Paths.python, ["-u", Paths.peer("fault_stream_peer.py"), "flood-close", String(port)])
         try flooder.reportedLine("FLOODED", timeout: 30)
-        flooder.write("reset\n")
+        try flooder.write("reset\n")
         try flooder.reportedLine("RESET")
         let next = try LoadTests.echoClients(port, ["--sequential", "3", "--bytes", "100000"])
         #expect(try next.reportedLine("DONE") == ["3", "0"])
@@ -73,13 +76,14 @@ import Testing
     }
 
     /// Output that nobody reads, before any socket exists: help to a closed stdout, a usage
-    /// error to a closed stderr. Neither may kill swnc with SIGPIPE.
-    @Test(arguments: [["-h"], ["--version"], ["-X"]])
-    func closedOutputsBeforeAnySocketDoNotKillSwnc(arguments: [String]) throws {
+    /// error to a closed stderr. Neither may kill swnc with SIGPIPE: -h and --version exit 0
+    /// (SPEC.md; a reader that closed stdout is not an error), a missing argument exits 1.
+    @Test(arguments: [(["-h"], 0), (["--version"], 0), (["-X"], 1)] as [([String], Int32)])
+    func closedOutputsBeforeAnySocketDoNotKillSwnc(arguments: [String], expected: Int32) throws {
         let swnc = try RedirectedSwnc(arguments, standardInput: Self.devNull(), standardOutput: try Self.closedPipe(),
                                       standardError: try Self.closedPipe())
         let status = try swnc.waitForExit(timeout: 10)
-        #expect(status == 0 || status == 1, "swnc \(arguments) ended with status \(status)")
+        #expect(status == expected, "swnc \(arguments) ended with status \(status)")
     }
 
     enum UnixListener: String, CaseIterable, CustomStringConvertible {
@@ -99,7 +103,7 @@ import Testing
         if listener != .idle {
             peer = try Spawned(swnc: ["-U", path])
             try swnc.waitForError(containing: "Connection received")
-            peer?.write("hello\n")
+            try peer?.write("hello\n")
         }
         swnc.signal(signal)
         #expect(try swnc.waitForExit() == 128 + signal)

@@ -64,7 +64,7 @@ import Testing
         usleep(2_000_000)
         let ticksWhileFull = ProcessFacts.cpuTicks(of: server.pid) - ticksBefore
         let descriptorsWhileFull = ProcessFacts.openDescriptors(of: server.pid)
-        clients.write("release\n")
+        try clients.write("release\n")
         let late = try clients.reportedLine("LATE", timeout: 30)
         print("ulimit -n 64: \(served) of 100 served, \(descriptorsWhileFull) descriptors open, "
               + "\(ticksWhileFull) CPU ticks in 2 s while full; \(late[0]) of \(late[1]) accepted later")

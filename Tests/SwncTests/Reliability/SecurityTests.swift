@@ -65,7 +65,7 @@ import Testing
         let peakKiB = memory.peak
         print("--echo with a client that never reads (it got \(flooded.first ?? "?") bytes in): server peak RSS \(peakKiB) KiB")
         #expect(peakKiB > 0 && peakKiB < memoryLimitKiB)
-        flooder.write("reset\n")
+        try flooder.write("reset\n")
         try flooder.reportedLine("RESET")
         _ = memory.stop()
     }

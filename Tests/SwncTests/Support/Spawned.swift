@@ -82,8 +82,18 @@ final class Spawned: @unchecked Sendable {
 
     var pid: Int32 { process.processIdentifier }
 
-    func write(_ text: String) { write(Data(text.utf8)) }
-    func write(_ data: Data) { try? input.fileHandleForWriting.write(contentsOf: data) }
+    func write(_ text: String) throws { try write(Data(text.utf8)) }
+
+    /// Writes to the process's stdin. A process that has died makes this fail at once, with
+    /// its exit status and stderr, instead of as a timeout later.
+    func write(_ data: Data) throws {
+        do {
+            try input.fileHandleForWriting.write(contentsOf: data)
+        } catch {
+            let status = process.isRunning ? "still running" : "exited with status \(process.terminationStatus)"
+            throw SpawnError.unexpected("writing to \(process.arguments ?? []) failed (\(error)); it \(status); stderr: \(standardError)")
+        }
+    }
     func closeInput() { try? input.fileHandleForWriting.close() }
 
     var standardOutput: Data { lock.lock(); defer { lock.unlock() }; return collectedOutput }
