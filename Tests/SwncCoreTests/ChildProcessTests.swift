@@ -60,7 +60,14 @@ import Testing
         // catches them, as this multi-threaded test runner does (single-threaded swnc does not).
         let glibcInternal: UInt64 = 1 << 31 | 1 << 32
         #expect(signalMask("SigIgn", in: status).map { $0 & ~glibcInternal } == 0)
-        let descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").sorted()
+        // Right after exec the dynamic loader may still hold a library open: look again, for
+        // up to 2 s, until the program itself runs.
+        var descriptors: [String] = []
+        for _ in 0..<200 {
+            descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").sorted()
+            if descriptors == ["0", "1", "2"] { break }
+            usleep(10_000)
+        }
         #expect(descriptors == ["0", "1", "2"])
 
         harness.socket.shutdownSending()

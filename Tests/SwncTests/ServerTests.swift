@@ -81,6 +81,7 @@ import Testing
     func udpListenerRelaysBothWaysWithTheFirstSender(client: ClientProgram) throws {
         let (listener, endpoint) = try startSwncServer(["-q", "0", "-lu", "0"], serving: .udp)
         try exchangeLines(client, with: listener, at: endpoint)
+        listener.closeInput()
         try listener.expectCleanExit()
     }
 
