@@ -18,6 +18,8 @@ struct Messages {
             Messages.write("Bound on \(Messages.describe(address))")
         case .connectionReceived(let address):
             Messages.write("Connection received on \(Messages.describe(address))")
+        case .connected(let host, let address, _) where address.family == AF_UNIX:
+            Messages.write("Connection to \(host) succeeded!")
         case .connected(let host, let address, let transport):
             let service = numericOnly ? "*" : Resolver.serviceName(ofPort: address.port, transport: transport)
             let shown = host == address.host || Resolver.isNumeric(host) ? address.host : "\(host) (\(address.host))"

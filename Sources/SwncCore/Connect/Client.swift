@@ -16,7 +16,7 @@ public enum Client {
             relay.keepSentDatagrams()
             relay.onRefused = {
                 while let next = remaining.popFirst() {
-                    guard let connected = try? Connecting.connect(to: next, host: configuration.host ?? "", configuration),
+                    guard let connected = try? Connecting.connect(to: next, host: configuration.host ?? "", configuration, report: report),
                           let peer = try? connected.peer(on: loop) else { continue }
                     report(.connected(host: configuration.host ?? "", address: next, transport: configuration.transport))
                     return peer
