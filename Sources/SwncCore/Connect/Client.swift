@@ -4,7 +4,7 @@ public enum Client {
         let (connected, laterAddresses) = try Connecting.open(configuration, report: report)
         let loop = try EventLoop()
         let streams = try StandardStreams(loop: loop)
-        let peer = try connected.peer(on: loop)
+        let peer = PeerStreamStack.build(over: try connected.peer(on: loop), configuration)
         var failure: Failure?
         let relay = Relay(loop: loop, local: streams.localSide(configuration), configuration: configuration, peer: peer) { ending in
             if case .failed(let error) = ending { failure = error }
@@ -19,7 +19,7 @@ public enum Client {
                     guard let connected = try? Connecting.connect(to: next, host: configuration.host ?? "", configuration, report: report),
                           let peer = try? connected.peer(on: loop) else { continue }
                     report(.connected(host: configuration.host ?? "", address: next, transport: configuration.transport))
-                    return peer
+                    return PeerStreamStack.build(over: peer, configuration)
                 }
                 return nil
             }

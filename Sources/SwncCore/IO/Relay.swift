@@ -21,6 +21,9 @@ final class Relay {
         var quitDelay: Duration?
         /// -w on a client: a connection on which nothing moves for this long ends.
         var idleTimeout: Duration?
+        /// -W: once the peer's packets are in (its stream ends), swnc is done, whatever stdin
+        /// still has (nc.openbsd stops reading both).
+        var quitsWhenPeerEnds = false
 
         /// `-q 0` waits for a stream peer to close, as -N does (`echo cmd | nc -q0 host port`
         /// expects the reply); a datagram peer never closes, so there it quits at once.
@@ -29,6 +32,7 @@ final class Relay {
             halfCloseWhenInputEnds = configuration.halfCloseOnInputEnd || waitsForPeer
             quitDelay = waitsForPeer ? nil : configuration.quitDelay
             idleTimeout = configuration.mode == .connect ? configuration.timeout : nil
+            quitsWhenPeerEnds = configuration.receiveLimit != nil
         }
     }
 
@@ -43,7 +47,9 @@ final class Relay {
     }
 
     private static let streamCapacity = 128 * 1024
-    private static let largestUDPPayload = 65507
+    /// What one read of stdin sends as a datagram: OpenBSD netcat's size, which its receivers
+    /// take whole.
+    private static let largestDatagramSent = 16384
 
     private let loop: EventLoop
     private let local: LocalSide
@@ -85,7 +91,7 @@ final class Relay {
         inputDone = local.input == nil || local.inputEnded
         if !inputDone, let input = local.input {
             toPeer = Pump(from: input, to: peer.stream,
-                          capacity: peer.isDatagram ? Relay.largestUDPPayload : Relay.streamCapacity,
+                          capacity: peer.isDatagram ? Relay.largestDatagramSent : Relay.streamCapacity,
                           keepsMessages: peer.isDatagram)
         }
     }
@@ -110,6 +116,7 @@ final class Relay {
         fromPeer.onFinished = { [unowned self] in
             peerDone = true
             if local.passesEndOfFile { local.output.shutdownSending() }
+            if policy.quitsWhenPeerEnds { return end(.quit) }
             checkDone()
         }
         fromPeer.onFailure = { [unowned self] error, side in

@@ -7,17 +7,26 @@ import Glibc
 final class StandardStreams {
     let input: DescriptorStream
     let output: DescriptorStream
+    private unowned let loop: EventLoop
 
     init(loop: EventLoop) throws {
+        self.loop = loop
         ProcessCleanup.makeNonBlocking(.standardInput)
         ProcessCleanup.makeNonBlocking(.standardOutput)
         input = try DescriptorStream(.standardInput, name: "stdin", loop: loop, ownsDescriptor: false)
         output = try DescriptorStream(.standardOutput, name: "stdout", loop: loop, ownsDescriptor: false)
     }
 
-    /// The relays' local side: stdin (unless -d) and stdout, one for the whole run.
+    /// The relays' local side: stdin (unless -d) and stdout, one for the whole run. stdin goes
+    /// out a line at a time with -i, and with each LF as CR LF with -C.
     func localSide(_ configuration: Configuration) -> LocalSide {
-        LocalSide(input: configuration.readsInput ? input : nil, output: output)
+        guard configuration.readsInput else { return LocalSide(input: nil, output: output) }
+        var stream: ByteStream = input
+        if let interval = configuration.interval {
+            stream = LineIntervalStream(wrapping: stream, interval: interval, loop: loop)
+        }
+        if configuration.crlf { stream = CRLFStream(wrapping: stream) }
+        return LocalSide(input: stream, output: output)
     }
 
     deinit {
