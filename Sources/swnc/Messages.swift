@@ -13,11 +13,11 @@ struct Messages {
         case .transferred(let sent, let received):
             if verbosity > 1 { Messages.write("\(sent) bytes sent, \(received) bytes received") }
         case .listening(let address):
-            Messages.write("Listening on \(Messages.describe(address))")
+            Messages.write("Listening on \(describe(address))")
         case .bound(let address):
-            Messages.write("Bound on \(Messages.describe(address))")
+            Messages.write("Bound on \(describe(address))")
         case .connectionReceived(let address):
-            Messages.write("Connection received on \(Messages.describe(address))")
+            Messages.write("Connection received on \(describe(address))")
         case .connected(let host, let address, _) where address.family == AF_UNIX:
             Messages.write("Connection to \(host) succeeded!")
         case .connected(let host, let address, let transport):
@@ -25,15 +25,18 @@ struct Messages {
             let shown = host == address.host || Resolver.isNumeric(host) ? address.host : "\(host) (\(address.host))"
             Messages.write("Connection to \(shown) \(address.port) port [\(transport.name)/\(service)] succeeded!")
         case .echoClosed(let peer, let bytes):
-            Messages.write("Connection closed on \(Messages.describe(peer)): \(bytes) bytes echoed")
+            Messages.write("Connection closed on \(describe(peer)): \(bytes) bytes echoed")
         case .warning(let failure):
             Messages.error(failure)
         }
     }
 
-    /// "127.0.0.1 5566", or the path of a UNIX-domain address.
-    static func describe(_ address: SocketAddress) -> String {
-        address.family == AF_UNIX ? address.host : "\(address.host) \(address.port)"
+    /// "localhost 5566" (the address's host name, as OpenBSD netcat shows it; the number with
+    /// -n or when it has none), or the path of a UNIX-domain address.
+    func describe(_ address: SocketAddress) -> String {
+        guard address.family != AF_UNIX else { return address.host }
+        let host = numericOnly ? address.host : Resolver.name(of: address) ?? address.host
+        return "\(host) \(address.port)"
     }
 
     static func error(_ error: Any) {

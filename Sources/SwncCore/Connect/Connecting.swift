@@ -85,7 +85,7 @@ enum Connecting {
     }
 
     /// -U: a stream socket connected to a path; with -u, a datagram socket bound to -s (or to
-    /// an automatic abstract address, so that replies can reach it) and associated with the path.
+    /// a temporary file, so that replies can reach it) and associated with the path.
     private static func openUnix(_ configuration: Configuration, report: Reporter) throws -> ConnectedSocket {
         let path = configuration.path ?? ""
         let address = try SocketAddress.unix(path: path)
@@ -100,9 +100,9 @@ enum Connecting {
                     } catch {
                         throw Failure("bind to \(source)", error)  // say which path failed
                     }
-                    ProcessCleanup.removeAtExit(source)
+                    if !SocketAddress.isAbstract(source) { ProcessCleanup.removeAtExit(source) }
                 } else {
-                    try socket.bind(to: .any(family: AF_UNIX, port: 0))
+                    try TemporarySocketFile.bind(socket, report: report)
                 }
             }
             try socket.connect(to: address, timeout: configuration.timeout)

@@ -63,13 +63,13 @@ enum Listening {
         let socket = try Socket(family: AF_UNIX, type: configuration.socketType)
         do {
             try SocketOptions.apply(configuration, to: socket, family: AF_UNIX, report: report)
-            try removeStaleSocketFile(at: path, address: address)
+            if !SocketAddress.isAbstract(path) { try removeStaleSocketFile(at: path, address: address) }
             try socket.bind(to: address)
         } catch {
             socket.close()
             throw Failure("bind to \(path)", error)
         }
-        ProcessCleanup.removeAtExit(path)
+        if !SocketAddress.isAbstract(path) { ProcessCleanup.removeAtExit(path) }
         report(.bound(address))
         return socket
     }
