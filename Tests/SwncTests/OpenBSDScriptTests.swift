@@ -221,7 +221,8 @@ struct OpenBSDScriptTests {
         try listener.waitForOutput(count: 5)
         #expect(listener.standardOutputText == "over\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == [])
-        client.signal(SIGKILL)
+        client.signal(SIGTERM)  // the datagram client's temporary socket file goes with it
+        _ = try client.waitForExit()
     }
 
     /// Host names in the listener's lines, as nc.openbsd shows them; numbers with -n.
