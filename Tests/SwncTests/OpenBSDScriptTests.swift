@@ -16,18 +16,20 @@ struct OpenBSDScriptTests {
         errors.replacingOccurrences(of: program == .swnc ? "swnc: " : "nc.openbsd: ", with: "")
     }
 
-    /// The statsd one-liner: -w 0 sends what stdin holds and exits, listener or not.
+    /// The statsd one-liner: -w 0 sends what stdin holds and exits, listener or not. (stdin is
+    /// a file, so that it holds the line from the start, as printf's pipe mostly does.)
     @Test(arguments: Program.allCases)
     func statsdOneLinerWithWaitZero(_ program: Program) throws {
+        let directory = try Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let line = directory.appendingPathComponent("line")
+        try Data("x:1|c\n".utf8).write(to: line)
         let (recorder, port) = try startPythonPeer(Self.peer, ["record-udp", "1"])
-        let client = try program.start(["-u", "-w0", "127.0.0.1", String(port)])
-        client.write("x:1|c\n")
-        client.closeInput()
+        let client = try program.start(["-u", "-w0", "127.0.0.1", String(port)], standardInput: try FileHandle(forReadingFrom: line))
         #expect(try client.waitForExit(timeout: 5) == 0)
         #expect(try recorder.waitForOutputLine(startingWith: "D ").hasSuffix(" 783a317c630a"))
-        let nobody = try program.start(["-u", "-w0", "127.0.0.1", String(try unusedPort())])
-        nobody.write("x:1|c\n")
-        nobody.closeInput()
+        let nobody = try program.start(["-u", "-w0", "127.0.0.1", String(try unusedPort())],
+                                       standardInput: try FileHandle(forReadingFrom: line))
         #expect(try nobody.waitForExit(timeout: 5) == 0)
     }
 
