@@ -65,11 +65,13 @@ void swnc_cleanup_install(void) {
     atexit(run_cleanup);
     signal(SIGINT, handle_signal);
     signal(SIGTERM, handle_signal);
+    signal(SIGHUP, handle_signal);  /* the terminal went away: the same end as SIGTERM */
     /* A parent may hand down a mask that blocks them (Foundation's Process does): unblock,
        or they would never arrive. */
     sigset_t handled;
     sigemptyset(&handled);
     sigaddset(&handled, SIGINT);
     sigaddset(&handled, SIGTERM);
+    sigaddset(&handled, SIGHUP);
     sigprocmask(SIG_UNBLOCK, &handled, NULL);
 }

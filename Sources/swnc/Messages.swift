@@ -21,13 +21,15 @@ struct Messages {
         case .refused(let address):
             Messages.write("Connection from \(address.host) refused by --allow/--deny")
         case .tooManyPeers(let address):
-            Messages.write("Connection from \(Messages.describe(address)) closed: --max-conns peers already served")
+            Messages.write("Connection from \(describe(address)) closed: --max-conns peers already served")
         case .listening(let address):
-            Messages.write("Listening on \(Messages.describe(address))")
+            Messages.write("Listening on \(describe(address))")
         case .bound(let address):
-            Messages.write("Bound on \(Messages.describe(address))")
+            Messages.write("Bound on \(describe(address))")
         case .connectionReceived(let address):
-            Messages.write("Connection received on \(Messages.describe(address))")
+            Messages.write("Connection received on \(describe(address))")
+        case .connected(let host, let address, _) where address.family == AF_UNIX:
+            Messages.write("Connection to \(host) succeeded!")
         case .connected(let host, let address, let transport):
             let service = numericOnly ? "*" : Resolver.serviceName(ofPort: address.port, transport: transport)
             let shown = host == address.host || Resolver.isNumeric(host) ? address.host : "\(host) (\(address.host))"
@@ -36,11 +38,11 @@ struct Messages {
             let service = numericOnly ? "*" : Resolver.serviceName(ofPort: port, transport: .tcp)
             Messages.write("Connection to \(host) \(port) port [tcp/\(service)] succeeded!")
         case .echoClosed(let peer, let bytes):
-            Messages.write("Connection closed on \(Messages.describe(peer)): \(bytes) bytes echoed")
+            Messages.write("Connection closed on \(describe(peer)): \(bytes) bytes echoed")
         case .childEnded(let pid, let status):
             Messages.write("Child \(pid) \(status)")
         case .brokerPeerDropped(let peer, let queueLimit):
-            Messages.write("Connection from \(Messages.describe(peer)) closed: more than \(queueLimit >> 20) MiB queued")
+            Messages.write("Connection from \(describe(peer)) closed: more than \(queueLimit >> 20) MiB queued")
         case .tlsCertificate(let fingerprint):
             Messages.write("TLS certificate SHA-256 \(fingerprint)")
         case .tlsSession(let lines):
@@ -52,9 +54,12 @@ struct Messages {
         }
     }
 
-    /// "127.0.0.1 5566", or the path of a UNIX-domain address.
-    static func describe(_ address: SocketAddress) -> String {
-        address.family == AF_UNIX ? address.host : "\(address.host) \(address.port)"
+    /// "localhost 5566" (the address's host name, as OpenBSD netcat shows it; the number with
+    /// -n or when it has none), or the path of a UNIX-domain address.
+    func describe(_ address: SocketAddress) -> String {
+        guard address.family != AF_UNIX else { return address.host }
+        let host = numericOnly ? address.host : Resolver.name(of: address) ?? address.host
+        return "\(host) \(address.port)"
     }
 
     static func error(_ error: Any) {

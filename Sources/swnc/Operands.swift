@@ -201,26 +201,3 @@ enum Operands {
         return protocols
     }
 }
-
-/// -T's argument: a keyword of OpenBSD netcat's for an IP TOS / IPv6 traffic class value, or a
-/// number 0-255 (decimal, or hex with 0x).
-enum TypeOfService {
-    static let keywords: [String: Int32] = {
-        var table: [String: Int32] = ["lowdelay": 0x10, "throughput": 0x08, "reliability": 0x04, "critical": 0xa0,
-                                      "inetcontrol": 0xc0, "netcontrol": 0xe0, "ef": 0xb8, "va": 0xb0]
-        // Assured forwarding: class 1-4, drop precedence 1-3, DSCP 8 × class + 2 × drop.
-        for afClass in 1...4 {
-            for drop in 1...3 { table["af\(afClass)\(drop)"] = Int32((8 * afClass + 2 * drop) << 2) }
-        }
-        for selector in 0...7 { table["cs\(selector)"] = Int32(selector << 5) }
-        return table
-    }()
-
-    static func value(of text: String) -> Int32? {
-        if let value = keywords[text.lowercased()] { return value }
-        let (digits, radix) = text.lowercased().hasPrefix("0x") ? (text.dropFirst(2), 16) : (Substring(text), 10)
-        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isHexDigit }),
-              let value = Int32(digits, radix: radix), (0...255).contains(value) else { return nil }
-        return value
-    }
-}

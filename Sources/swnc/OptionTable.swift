@@ -183,7 +183,7 @@ enum OptionTable {
         },
         OptionSpec(short: "T", long: "tos", argument: "keyword", group: .socket,
                    summary: "IP TOS or traffic class: keyword or 0-255") { request, value in
-            guard let tos = TypeOfService.value(of: value) else { throw UsageError("invalid TOS for -T: '\(value)'") }
+            guard let tos = TypeOfService.parse(value) else { throw UsageError("invalid TOS for -T: '\(value)'") }
             request.configuration.typeOfService = tos
         },
         OptionSpec(short: "S", long: "md5sig", argument: nil, group: .socket,

@@ -24,7 +24,7 @@ import Testing
 
     @Test func everyKeywordHasOpenBSDsValue() {
         let expected: [(String, Int32)] = [
-            ("lowdelay", 0x10), ("throughput", 0x08), ("reliability", 0x04), ("lowcost", 0x02),
+            ("lowdelay", 0x10), ("throughput", 0x08), ("reliability", 0x04),
             ("critical", 0xa0), ("inetcontrol", 0xc0), ("netcontrol", 0xe0),
             ("af11", 0x28), ("af12", 0x30), ("af13", 0x38), ("af21", 0x48), ("af22", 0x50), ("af23", 0x58),
             ("af31", 0x68), ("af32", 0x70), ("af33", 0x78), ("af41", 0x88), ("af42", 0x90), ("af43", 0x98),

@@ -1,4 +1,5 @@
 import Foundation
+import SwncCore
 import Testing
 @testable import swnc
 

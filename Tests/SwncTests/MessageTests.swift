@@ -6,19 +6,19 @@ import Testing
     /// A listener's ready line, with the real port in place of the 0 that was asked for.
     struct ReadyLine: CustomTestStringConvertible, Sendable {
         let arguments: [String]
-        /// The line up to the port: "Listening on 127.0.0.1 ".
+        /// The line up to the port: "Listening on localhost " (the host name, numeric with -n).
         let prefix: String
         var testDescription: String { arguments.joined(separator: " ") }
     }
 
     static let readyLines = IPv6Loopback.cases([
-        ReadyLine(arguments: ["-v", "-l", "127.0.0.1", "0"], prefix: "Listening on 127.0.0.1 "),
-        ReadyLine(arguments: ["-v", "-l", "::1", "0"], prefix: "Listening on ::1 "),
+        ReadyLine(arguments: ["-v", "-l", "127.0.0.1", "0"], prefix: "Listening on \(shownHost("127.0.0.1")) "),
+        ReadyLine(arguments: ["-v", "-l", "::1", "0"], prefix: "Listening on \(shownHost("::1")) "),
         ReadyLine(arguments: ["-v", "-l", "0"], prefix: "Listening on :: "),
         ReadyLine(arguments: ["-v", "-4", "-l", "0"], prefix: "Listening on 0.0.0.0 "),
         ReadyLine(arguments: ["-v", "-6", "-l", "0"], prefix: "Listening on :: "),
         ReadyLine(arguments: ["-vn", "-l", "127.0.0.1", "0"], prefix: "Listening on 127.0.0.1 "),
-        ReadyLine(arguments: ["-v", "-lu", "127.0.0.1", "0"], prefix: "Bound on 127.0.0.1 "),
+        ReadyLine(arguments: ["-v", "-lu", "127.0.0.1", "0"], prefix: "Bound on \(shownHost("127.0.0.1")) "),
         ReadyLine(arguments: ["-v", "-lu", "0"], prefix: "Bound on :: "),
         ReadyLine(arguments: ["-v", "-4", "-lu", "0"], prefix: "Bound on 0.0.0.0 "),
     ], needing: { $0.arguments.contains("::1") })
@@ -42,7 +42,7 @@ import Testing
         #expect(port != nil && port != 0, "got: \(output)")
     }
 
-    /// The peer's address and port, IPv4 peers of the dual-stack socket shown as IPv4.
+    /// The peer's host name (or address) and port, IPv4 peers of the dual-stack socket shown as IPv4.
     @Test(arguments: IPv6Loopback.cases([("127.0.0.1", "127.0.0.1"), ("::1", "::1"), (nil, "127.0.0.1"), (nil, "::1")],
                                         needing: { $0.1 == "::1" }))
     func connectionReceivedNamesThePeer(listenAddress: String?, clientAddress: String) throws {
@@ -53,7 +53,7 @@ import Testing
         let client = try Spawned(swnc: ["-N", "-p", String(clientPort), clientAddress, String(port)])
         client.closeInput()
         let line = try listener.waitForError(containing: "Connection received on ")
-        #expect(line == "Connection received on \(clientAddress) \(clientPort)")
+        #expect(line == "Connection received on \(shownHost(clientAddress)) \(clientPort)")
         #expect(try client.waitForExit() == 0)
         #expect(try listener.waitForExit() == 0)
     }
@@ -119,7 +119,7 @@ import Testing
         let sender = try runSwnc(["-u", "-q", "0", "-p", String(senderPort), "127.0.0.1", String(port)], input: "first\n")
         #expect(sender.status == 0)
         try listener.waitForOutput(count: "first\n".count)
-        #expect(try listener.waitForErrorLines(2) == ["Bound on 127.0.0.1 \(port)", "Connection received on 127.0.0.1 \(senderPort)"])
+        #expect(try listener.waitForErrorLines(2) == ["Bound on \(shownHost("127.0.0.1")) \(port)", "Connection received on \(shownHost("127.0.0.1")) \(senderPort)"])
     }
 
     /// Unlike OpenBSD netcat, `-u -v` sends no "X" probe datagrams: the peer gets the data only.

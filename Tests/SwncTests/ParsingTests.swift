@@ -42,13 +42,13 @@ import Testing
         ("0", 0), ("255", 255), ("46", 46), ("0x2e", 0x2e), ("0XFF", 0xff),
     ])
     func typeOfServiceKeywordOrNumber(text: String, value: Int32) throws {
-        #expect(TypeOfService.value(of: text) == value)
+        #expect(TypeOfService.parse(text) == value)
         #expect(try parse(["-T", text, "127.0.0.1", "80"]).typeOfService == value)
     }
 
     @Test(arguments: ["", "256", "-1", "0x", "0x100", "af44", "af10", "cs8", "+5", "1e2", "lowdelay ", "٤"])
     func typeOfServiceRefusesEverythingElse(text: String) {
-        #expect(TypeOfService.value(of: text) == nil)
+        #expect(TypeOfService.parse(text) == nil)
     }
 
     @Test func typeOfServiceHasOpenBSDsKeywordsAndVa() {

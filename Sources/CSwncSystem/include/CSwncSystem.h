@@ -32,8 +32,8 @@ int swnc_pipe(int ends[2], int capacity);
 /// splice(2) between two descriptors, one of them a pipe, without blocking on the pipe.
 ssize_t swnc_splice(int from, int to, size_t length);
 
-/// Removes swnc's UNIX socket files and restores stdin/stdout flags at exit and on SIGINT /
-/// SIGTERM (re-raised after the clean-up), and unblocks those two signals.
+/// Removes swnc's UNIX socket files and restores stdin/stdout flags at exit and on SIGINT,
+/// SIGTERM or SIGHUP (re-raised after the clean-up), and unblocks those signals.
 void swnc_cleanup_install(void);
 
 /// Removes `path` at exit if it is then still the file it is now; -1 if it cannot be kept.

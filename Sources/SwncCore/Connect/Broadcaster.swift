@@ -17,6 +17,7 @@ public enum Broadcaster {
         defer { socket.close() }
         let name = "\(destination.host) port \(destination.port) (udp)"
         do {
+            try SocketOptions.apply(configuration, to: socket, family: AF_INET, report: report)
             try socket.setOption(SOL_SOCKET, SO_BROADCAST, 1)
             if let source = configuration.sourceAddress {
                 try socket.bind(to: try resolver.addresses(of: source, port: configuration.sourcePort ?? 0, transport: .udp, passive: true)[0])

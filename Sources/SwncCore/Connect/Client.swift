@@ -23,6 +23,7 @@ public enum Client {
         func serve(_ peer: Relay.Peer, firstData: [UInt8] = []) {
             var peer = peer
             peer.stream = logs.tap(peer.stream)
+            peer = PeerStreamStack.build(over: peer, configuration)
             guard let streams else {
                 // The child talks to the server; swnc exits when the connection ends.
                 let role = ExecRole(loop: loop, configuration: configuration, report: report)
@@ -40,10 +41,10 @@ public enum Client {
                 started.keepSentDatagrams()
                 started.onRefused = {
                     while let next = remaining.popFirst() {
-                        guard let connected = try? Connecting.connect(to: next, host: configuration.host ?? "", configuration),
+                        guard let connected = try? Connecting.connect(to: next, host: configuration.host ?? "", configuration, report: report),
                               let peer = try? connected.peer(on: loop) else { continue }
                         report(.connected(host: configuration.host ?? "", address: next, transport: configuration.transport))
-                        return peer
+                        return PeerStreamStack.build(over: Relay.Peer(stream: logs.tap(peer.stream), isDatagram: true), configuration)
                     }
                     return nil
                 }

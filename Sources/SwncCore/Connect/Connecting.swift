@@ -43,7 +43,7 @@ enum Connecting {
         var lastFailure = Failure("connect to \(host)", "no address")
         for (index, address) in addresses.enumerated() {
             do {
-                let peer = try connect(to: address, host: host, configuration)
+                let peer = try connect(to: address, host: host, configuration, report: report)
                 report(.connected(host: host, address: address, transport: configuration.transport))
                 return (peer, Array(addresses[(index + 1)...]))
             } catch {
@@ -55,11 +55,13 @@ enum Connecting {
     }
 
     /// One socket connected to one address (a UDP socket is merely associated with it).
-    static func connect(to address: SocketAddress, host: String, _ configuration: Configuration) throws -> ConnectedSocket {
+    static func connect(to address: SocketAddress, host: String, _ configuration: Configuration,
+                        report: Reporter) throws -> ConnectedSocket {
         let transport = configuration.transport
         let name = "\(describe(host: host, address: address)) port \(address.port) (\(transport.name))"
         let socket = try Socket(family: address.family, type: transport.socketType)
         do {
+            try SocketOptions.apply(configuration, to: socket, family: address.family, report: report)
             try bindSource(of: socket, family: address.family, configuration)
             try socket.connect(to: address, timeout: configuration.timeout)
             return ConnectedSocket(socket: socket, name: name, isDatagram: transport == .udp)
@@ -90,12 +92,13 @@ enum Connecting {
     }
 
     /// -U: a stream socket connected to a path; with -u, a datagram socket bound to -s (or to
-    /// an automatic abstract address, so that replies can reach it) and associated with the path.
+    /// a temporary file, so that replies can reach it) and associated with the path.
     private static func openUnix(_ configuration: Configuration, report: Reporter) throws -> ConnectedSocket {
         let path = configuration.path ?? ""
         let address = try SocketAddress.unix(path: path)
         let socket = try Socket(family: AF_UNIX, type: configuration.socketType)
         do {
+            try SocketOptions.apply(configuration, to: socket, family: AF_UNIX, report: report)
             if configuration.transport == .udp {
                 if let source = configuration.sourceAddress {
                     let sourceAddress = try SocketAddress.unix(path: source)
@@ -104,9 +107,9 @@ enum Connecting {
                     } catch {
                         throw Failure("bind to \(source)", error)  // say which path failed
                     }
-                    ProcessCleanup.removeAtExit(source)
+                    if !SocketAddress.isAbstract(source) { ProcessCleanup.removeAtExit(source) }
                 } else {
-                    try socket.bind(to: .any(family: AF_UNIX, port: 0))
+                    try TemporarySocketFile.bind(socket, report: report)
                 }
             }
             try socket.connect(to: address, timeout: configuration.timeout)

@@ -1,9 +1,10 @@
 import Glibc
 
 /// `swnc -z host ports`: connects to each port and closes again, sending nothing. Many probes
-/// run at once (non-blocking connects on the event loop) but are reported in port order.
-/// A UDP probe sends one empty datagram and counts the port closed only if it answers
-/// "port unreachable" within the wait (-w, or one second).
+/// run at once (non-blocking connects on the event loop) but are reported in port order (-r:
+/// in a random order); with -i, one at a time, the interval apart. A UDP probe sends one
+/// empty datagram and counts the port closed only if it answers "port unreachable" within the
+/// wait (-w, or one second). `-z -U path` probes a UNIX socket.
 public final class Prober {
     private struct Probe {
         var addressIndex = 0
@@ -18,6 +19,12 @@ public final class Prober {
     private let report: Reporter
     private let loop: EventLoop
     private let addresses: [SocketAddress]
+    /// The ports in the order they are probed.
+    private let ports: [UInt16]
+    /// -i: the pause before each probe after the first.
+    private var intervalTimer: EventLoop.TimerID?
+    /// A refused SO_DEBUG is said once, not for every port.
+    private var warnedAboutOptions = false
     private var probes: [Probe]
     private var nextToStart = 0
     private var nextToReport = 0
@@ -31,6 +38,7 @@ public final class Prober {
 
     /// Probes every port; true when at least one was open.
     public static func run(_ configuration: Configuration, report: @escaping Reporter) throws -> Bool {
+        if configuration.unixDomain { return try probeUnix(configuration, report: report) }
         let prober = try Prober(configuration, report: report)
         prober.startMore()
         if prober.nextToReport < prober.probes.count { try prober.loop.run() }
@@ -43,10 +51,11 @@ public final class Prober {
         self.report = report
         loop = try EventLoop()
         addresses = try configuration.resolver.addresses(of: configuration.host ?? "", port: 0, transport: configuration.transport)
-        probes = Array(repeating: Probe(), count: configuration.ports.count)
+        ports = configuration.randomPorts ? configuration.ports.shuffled() : configuration.ports
+        probes = Array(repeating: Probe(), count: ports.count)
         var limit = rlimit()
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-        parallel = max(1, min(256, Int(limit.rlim_cur) - 16))
+        parallel = configuration.interval == nil ? max(1, min(256, Int(limit.rlim_cur) - 16)) : 1
         udpWait = configuration.timeout ?? .seconds(1)
     }
 
@@ -57,18 +66,27 @@ public final class Prober {
         starting = true
         defer { starting = false }
         while running < parallel, nextToStart < probes.count {
-            running += 1
-            nextToStart += 1
-            attempt(nextToStart - 1)
+            if let interval = configuration.interval, nextToStart > 0 {
+                guard intervalTimer == nil else { return }
+                intervalTimer = loop.schedule(after: interval) { [unowned self] in startNext() }
+                return
+            }
+            startNext()
         }
+    }
+
+    private func startNext() {
+        intervalTimer = nil
+        running += 1
+        nextToStart += 1
+        attempt(nextToStart - 1)
     }
 
     private func attempt(_ index: Int) {
         var address = addresses[probes[index].addressIndex]
-        address.port = configuration.ports[index]
+        address.port = ports[index]
         do {
-            let socket = try takeRefusedSocket(family: address.family)
-                ?? Socket(family: address.family, type: configuration.transport.socketType)
+            let socket = try takeRefusedSocket(family: address.family) ?? newSocket(family: address.family)
             probes[index].socket = socket
             if configuration.transport == .udp {
                 _ = try socket.connect(to: address)
@@ -91,6 +109,20 @@ public final class Prober {
             }
             finish(index, error: error)
         }
+    }
+
+    private func newSocket(family: Int32) throws -> Socket {
+        let socket = try Socket(family: family, type: configuration.transport.socketType)
+        do {
+            try SocketOptions.apply(configuration, to: socket, family: family) { [unowned self] event in
+                if !warnedAboutOptions { report(event) }
+                warnedAboutOptions = true
+            }
+        } catch {
+            socket.close()
+            throw error
+        }
+        return socket
     }
 
     private func takeRefusedSocket(family: Int32) -> Socket? {
@@ -128,7 +160,7 @@ public final class Prober {
         probes[index].timer = nil
         probes[index].socket = nil
         var address = addresses[probes[index].addressIndex]
-        address.port = configuration.ports[index]
+        address.port = ports[index]
         if let error {
             if probes[index].addressIndex + 1 < addresses.count {
                 probes[index].addressIndex += 1
@@ -152,5 +184,22 @@ public final class Prober {
             nextToReport += 1
         }
         if nextToReport == probes.count { loop.stop() }
+    }
+
+    /// `-z -U path`: true when something listens on the socket (-v says so); a refusal or a
+    /// missing file is the run's error, printed with or without -v (as nc.openbsd does).
+    private static func probeUnix(_ configuration: Configuration, report: Reporter) throws -> Bool {
+        let path = configuration.path ?? ""
+        let address = try SocketAddress.unix(path: path)
+        let socket = try Socket(family: AF_UNIX, type: configuration.socketType)
+        defer { socket.close() }
+        do {
+            try SocketOptions.apply(configuration, to: socket, family: AF_UNIX, report: report)
+            try socket.connect(to: address, timeout: configuration.timeout)
+        } catch {
+            throw error as? Failure ?? Failure("connect to \(path)", error)
+        }
+        report(.connected(host: path, address: address, transport: configuration.transport))
+        return true
     }
 }

@@ -24,6 +24,9 @@ final class Relay {
         var idleTimeout: Duration?
         /// --send-only: done once the input is sent, whatever the peer does.
         var endsWithInput = false
+        /// -W: once the peer's packets are in (its stream ends), swnc is done, whatever stdin
+        /// still has (nc.openbsd stops reading both).
+        var quitsWhenPeerEnds = false
 
         /// `-q 0` waits for a stream peer to close, as -N does (`echo cmd | nc -q0 host port`
         /// expects the reply); a datagram peer never closes, so there it quits at once.
@@ -33,6 +36,7 @@ final class Relay {
             quitDelay = waitsForPeer ? nil : configuration.quitDelay
             idleTimeout = configuration.idleTimeout ?? (configuration.mode == .connect ? configuration.timeout : nil)
             endsWithInput = configuration.sendOnly
+            quitsWhenPeerEnds = configuration.receiveLimit != nil
         }
     }
 
@@ -47,7 +51,9 @@ final class Relay {
     }
 
     private static let streamCapacity = 128 * 1024
-    private static let largestUDPPayload = 65507
+    /// What one read of stdin sends as a datagram: OpenBSD netcat's size, which its receivers
+    /// take whole.
+    private static let largestDatagramSent = 16384
 
     private let loop: EventLoop
     private let local: LocalSide
@@ -92,7 +98,7 @@ final class Relay {
         inputDone = local.input == nil || local.inputEnded
         if !inputDone, let input = local.input {
             toPeer = Pump(from: input, to: peer.stream,
-                          capacity: peer.isDatagram ? Relay.largestUDPPayload : Relay.streamCapacity,
+                          capacity: peer.isDatagram ? Relay.largestDatagramSent : Relay.streamCapacity,
                           keepsMessages: peer.isDatagram)
         }
     }
@@ -117,6 +123,7 @@ final class Relay {
         fromPeer.onFinished = { [unowned self] in
             peerDone = true
             if local.passesEndOfFile { local.output.shutdownSending() }
+            if policy.quitsWhenPeerEnds { return end(.quit) }
             checkDone()
         }
         fromPeer.onFailure = { [unowned self] error, side in

@@ -7,8 +7,10 @@ import Glibc
 final class StandardStreams {
     let input: DescriptorStream
     let output: DescriptorStream
+    private unowned let loop: EventLoop
 
     init(loop: EventLoop) throws {
+        self.loop = loop
         ProcessCleanup.makeNonBlocking(.standardInput)
         ProcessCleanup.makeNonBlocking(.standardOutput)
         input = try DescriptorStream(.standardInput, name: "stdin", loop: loop, ownsDescriptor: false)
@@ -16,10 +18,17 @@ final class StandardStreams {
     }
 
     /// The relays' local side, one for the whole run: stdin (unless -d or --recv-only) and
-    /// stdout (unless --send-only).
+    /// stdout (unless --send-only). stdin goes out a line at a time with -i, and with each LF
+    /// as CR LF with -C.
     func localSide(_ configuration: Configuration) -> LocalSide {
-        LocalSide(input: configuration.readsInput && !configuration.receiveOnly ? input : nil,
-                  output: configuration.sendOnly ? DiscardStream() : output)
+        let output: ByteStream = configuration.sendOnly ? DiscardStream() : output
+        guard configuration.readsInput, !configuration.receiveOnly else { return LocalSide(input: nil, output: output) }
+        var stream: ByteStream = input
+        if let interval = configuration.interval {
+            stream = LineIntervalStream(wrapping: stream, interval: interval, loop: loop)
+        }
+        if configuration.crlf { stream = CRLFStream(wrapping: stream) }
+        return LocalSide(input: stream, output: output)
     }
 
     deinit {

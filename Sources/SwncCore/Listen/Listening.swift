@@ -6,7 +6,7 @@ enum Listening {
     static func open(_ configuration: Configuration, report: Reporter) throws -> [Socket] {
         let sockets = try configuration.unixDomain
             ? [bindUnix(configuration, report: report)]
-            : bindInternet(configuration)
+            : bindInternet(configuration, report: report)
         for socket in sockets where configuration.socketType == Transport.tcp.socketType {
             try socket.listen()
             report(.listening(try socket.localAddress()))
@@ -19,29 +19,31 @@ enum Listening {
 
     /// No address: one dual-stack socket on `::` (or `0.0.0.0` with -4, `::` only with -6).
     /// An address or name: a socket on each of its addresses, all on the same port.
-    private static func bindInternet(_ configuration: Configuration) throws -> [Socket] {
+    private static func bindInternet(_ configuration: Configuration, report: Reporter) throws -> [Socket] {
         var port = configuration.port
         guard let host = configuration.host else {
             let family = configuration.family == AF_INET ? AF_INET : AF_INET6
             do {
-                return [try bind(.any(family: family, port: port), configuration, dualStack: configuration.family == AF_UNSPEC)]
+                return [try bind(.any(family: family, port: port), configuration, dualStack: configuration.family == AF_UNSPEC, report: report)]
             } catch let error as Errno where error.rawValue == EAFNOSUPPORT && configuration.family == AF_UNSPEC {
-                return [try bind(.any(family: AF_INET, port: port), configuration, dualStack: false)]
+                return [try bind(.any(family: AF_INET, port: port), configuration, dualStack: false, report: report)]
             }
         }
         var sockets: [Socket] = []
         for var address in try configuration.resolver.addresses(of: host, port: port, transport: configuration.transport, passive: true) {
             address.port = port
-            let socket = try bind(address, configuration, dualStack: false)
+            let socket = try bind(address, configuration, dualStack: false, report: report)
             if port == 0 { port = try socket.localAddress().port }
             sockets.append(socket)
         }
         return sockets
     }
 
-    private static func bind(_ address: SocketAddress, _ configuration: Configuration, dualStack: Bool) throws -> Socket {
+    private static func bind(_ address: SocketAddress, _ configuration: Configuration, dualStack: Bool,
+                             report: Reporter) throws -> Socket {
         let socket = try Socket(family: address.family, type: configuration.socketType)
         do {
+            try SocketOptions.apply(configuration, to: socket, family: address.family, report: report)
             if configuration.transport == .tcp { try socket.setOption(SOL_SOCKET, SO_REUSEADDR, 1) }
             if address.family == AF_INET6 { try socket.setOption(Int32(IPPROTO_IPV6), IPV6_V6ONLY, dualStack ? 0 : 1) }
             try socket.bind(to: address)
@@ -60,13 +62,14 @@ enum Listening {
         let address = try SocketAddress.unix(path: path)
         let socket = try Socket(family: AF_UNIX, type: configuration.socketType)
         do {
-            try removeStaleSocketFile(at: path, address: address)
+            try SocketOptions.apply(configuration, to: socket, family: AF_UNIX, report: report)
+            if !SocketAddress.isAbstract(path) { try removeStaleSocketFile(at: path, address: address) }
             try socket.bind(to: address)
         } catch {
             socket.close()
             throw Failure("bind to \(path)", error)
         }
-        ProcessCleanup.removeAtExit(path)
+        if !SocketAddress.isAbstract(path) { ProcessCleanup.removeAtExit(path) }
         report(.bound(address))
         return socket
     }

@@ -25,6 +25,7 @@ final class StdioRelayRole: Role {
     /// Relays with `peer` (also a UDP listener's first sender, whose first datagram is
     /// `firstData`).
     func relay(_ peer: Relay.Peer, firstData: UnsafeRawBufferPointer? = nil, ended: @escaping (Relay.Ending) -> Void) {
+        let peer = PeerStreamStack.build(over: peer, configuration, alreadyReceived: firstData == nil ? 0 : 1)
         let relay = Relay(loop: loop, local: local, configuration: configuration, peer: peer) { [unowned self] ending in
             progress?.stop()
             if let totals = self.relay?.totals { report(totals) }

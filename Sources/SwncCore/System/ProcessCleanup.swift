@@ -1,13 +1,13 @@
 import CSwncSystem
 import Glibc
 
-/// What swnc must undo however it exits (normally, or by SIGINT / SIGTERM): the UNIX socket
+/// What swnc must undo however it exits (normally, or by SIGINT / SIGTERM / SIGHUP): the UNIX socket
 /// files it created, and the blocking mode of stdin and stdout. The bookkeeping and the signal
 /// handler are C (CSwncSystem/cleanup.c): a handler written in Swift can deadlock on the
 /// runtime's own locks when the signal interrupts Swift code that holds them.
 public enum ProcessCleanup {
     /// Ignores SIGPIPE (a closed peer is an error to report, not a death) and installs the
-    /// SIGINT / SIGTERM handler and the exit handler.
+    /// SIGINT / SIGTERM / SIGHUP handler and the exit handler.
     public static func install() {
         signal(SIGPIPE, SIG_IGN)
         swnc_cleanup_install()

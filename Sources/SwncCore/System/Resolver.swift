@@ -56,6 +56,20 @@ public struct Resolver {
         return String(cString: entry.pointee.s_name)
     }
 
+    /// The host name an IP address has (getnameinfo(3) with NI_NAMEREQD: a reverse lookup,
+    /// or /etc/hosts), as OpenBSD netcat shows listeners and peers; nil when it has none.
+    public static func name(of address: SocketAddress) -> String? {
+        guard address.family == AF_INET || address.family == AF_INET6 else { return nil }
+        // An IPv4 peer of a dual-stack socket (::ffff:a.b.c.d) is named as the IPv4 address it is.
+        if address.family == AF_INET6, !address.host.contains(":"),
+           let ipv4 = try? Resolver(family: AF_INET, numericOnly: true).addresses(of: address.host, port: address.port, transport: .tcp).first {
+            return name(of: ipv4)
+        }
+        var name = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        let status = address.withSockaddr { getnameinfo($0, $1, &name, socklen_t(name.count), nil, 0, NI_NAMEREQD) }
+        return status == 0 ? String(cString: name) : nil
+    }
+
     /// gethostname(2).
     public static func hostName() -> String {
         var name = [CChar](repeating: 0, count: 256)

@@ -15,17 +15,20 @@ public struct SocketAddress {
     /// An empty address for accept(2) and recvfrom(2) to fill in.
     init() { length = socklen_t(MemoryLayout<sockaddr_storage>.size) }
 
-    /// A UNIX-domain address; fails when the path does not fit in sockaddr_un.
+    /// A UNIX-domain address; fails when the path does not fit in sockaddr_un. A path that
+    /// starts with `@` is a name in Linux's abstract namespace (no file): its first byte
+    /// becomes the NUL that marks one, and the length ends the name (no NUL after it).
     public static func unix(path: String) throws -> SocketAddress {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
+        let isAbstract = isAbstract(path)
+        let bytes = isAbstract ? [0] + path.utf8.dropFirst() : Array(path.utf8)
         let capacity = MemoryLayout.size(ofValue: address.sun_path)
         guard !bytes.isEmpty, bytes.count < capacity else {
             throw Failure(path, "path too long for a UNIX-domain socket (at most \(capacity - 1) bytes)")
         }
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
-        let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + 1)
+        let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + (isAbstract ? 0 : 1))
         return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { SocketAddress(copying: $0, length: length) }
         }
@@ -95,16 +98,22 @@ public struct SocketAddress {
         }
     }
 
-    /// The path of a UNIX address bound to a file; nil for unnamed and abstract ones.
+    /// The path of a UNIX address bound to a file, or `@name` for an abstract one; nil for an
+    /// unnamed one.
     public var path: String? {
         guard family == AF_UNIX else { return nil }
         let offset = MemoryLayout<sa_family_t>.size
         guard Int(length) > offset else { return nil }
         return withUnsafeBytes(of: storage) { raw in
-            let bytes = raw[offset..<Int(length)].prefix { $0 != 0 }
-            return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
+            let bytes = raw[offset..<Int(length)]
+            if bytes.first == 0 { return "@" + String(decoding: bytes.dropFirst(), as: UTF8.self) }
+            let name = bytes.prefix { $0 != 0 }
+            return name.isEmpty ? nil : String(decoding: name, as: UTF8.self)
         }
     }
+
+    /// Whether a -U path names an abstract socket (`@name`), which has no file to make or remove.
+    public static func isAbstract(_ path: String) -> Bool { path.hasPrefix("@") }
 
     /// Whether a UNIX datagram peer has an address that can be replied to.
     var canBeRepliedTo: Bool { family != AF_UNIX || Int(length) > MemoryLayout<sa_family_t>.size }

@@ -34,6 +34,14 @@ public enum SocketOptions {
         }
     }
 
+    /// `apply` for a socket of `configuration`'s transport, a refused SO_DEBUG reported as a
+    /// warning: what every place that makes a socket calls.
+    static func apply(_ configuration: Configuration, to socket: Socket, family: Int32, report: Reporter) throws {
+        if let warning = try apply(configuration, to: socket, family: family, transport: configuration.transport) {
+            report(.warning(warning))
+        }
+    }
+
     /// -M and -m: a TTL or hop limit, 1..255; nil when `text` is not one.
     public static func hopCount(_ text: String) -> Int32? {
         Int(digits: Substring(text)).flatMap { (1...255).contains($0) ? Int32($0) : nil }

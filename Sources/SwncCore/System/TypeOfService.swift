@@ -1,8 +1,8 @@
 /// -T: the IP TOS / IPv6 traffic class byte, from a keyword or a number.
 public enum TypeOfService {
-    /// OpenBSD netcat's keywords (map_tos), Debian's `lowcost`, and `va` (VOICE-ADMIT, RFC 5865).
-    static let keywords: [String: Int32] = [
-        "lowdelay": 0x10, "throughput": 0x08, "reliability": 0x04, "lowcost": 0x02,
+    /// OpenBSD netcat's keywords (map_tos) and `va` (VOICE-ADMIT, RFC 5865), as SPEC lists them.
+    public static let keywords: [String: Int32] = [
+        "lowdelay": 0x10, "throughput": 0x08, "reliability": 0x04,
         "critical": 0xa0, "inetcontrol": 0xc0, "netcontrol": 0xe0,
         "af11": 0x28, "af12": 0x30, "af13": 0x38,
         "af21": 0x48, "af22": 0x50, "af23": 0x58,

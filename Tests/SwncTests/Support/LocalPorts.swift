@@ -103,3 +103,18 @@ enum IPv6Loopback {
         isAvailable ? all : all.filter { !usesIPv6($0) }
     }
 }
+
+/// How -v shows a numeric address without -n: its host name where the system has one
+/// (getnameinfo NI_NAMEREQD, so /etc/hosts counts), else the number.
+func shownHost(_ numeric: String) -> String {
+    var hints = addrinfo()
+    hints.ai_flags = AI_NUMERICHOST
+    var list: UnsafeMutablePointer<addrinfo>?
+    guard getaddrinfo(numeric, nil, &hints, &list) == 0, let entry = list else { return numeric }
+    defer { freeaddrinfo(list) }
+    var name = [CChar](repeating: 0, count: 1025)
+    guard getnameinfo(entry.pointee.ai_addr, entry.pointee.ai_addrlen, &name, socklen_t(name.count), nil, 0, NI_NAMEREQD) == 0 else {
+        return numeric
+    }
+    return String(cString: name)
+}
