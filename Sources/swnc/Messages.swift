@@ -21,7 +21,7 @@ struct Messages {
         case .refused(let address):
             Messages.write("Connection from \(address.host) refused by --allow/--deny")
         case .tooManyPeers(let address):
-            Messages.write("Connection from \(describe(address)) closed: --max-conns peers already served")
+            Messages.write("Connection from \(address.host) \(address.port) closed: --max-conns peers already served")
         case .listening(let address):
             Messages.write("Listening on \(describe(address))")
         case .bound(let address):
@@ -42,7 +42,7 @@ struct Messages {
         case .childEnded(let pid, let status):
             Messages.write("Child \(pid) \(status)")
         case .brokerPeerDropped(let peer, let queueLimit):
-            Messages.write("Connection from \(describe(peer)) closed: more than \(queueLimit >> 20) MiB queued")
+            Messages.write("Connection from \(peer.host) \(peer.port) closed: more than \(queueLimit >> 20) MiB queued")
         case .tlsCertificate(let fingerprint):
             Messages.write("TLS certificate SHA-256 \(fingerprint)")
         case .tlsSession(let lines):

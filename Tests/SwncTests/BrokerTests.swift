@@ -24,7 +24,8 @@ import Testing
             self.broker = broker
             switch broker {
             case .swnc:
-                let (server, endpoint) = try startSwncServer(arguments + ["-l", "127.0.0.1", "0"], serving: .tcp)
+                // -n: peers are named by number, as the checks below read them.
+                let (server, endpoint) = try startSwncServer(arguments + ["-n", "-l", "127.0.0.1", "0"], serving: .tcp)
                 self.server = server
                 port = endpoint.port ?? 0
             case .ncat:

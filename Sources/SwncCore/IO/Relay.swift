@@ -98,7 +98,7 @@ final class Relay {
         inputDone = local.input == nil || local.inputEnded
         if !inputDone, let input = local.input {
             toPeer = Pump(from: input, to: peer.stream,
-                          capacity: peer.isDatagram ? Relay.largestDatagramSent : Relay.streamCapacity,
+                          capacity: !peer.isDatagram ? Relay.streamCapacity : local.passesEndOfFile ? largestDatagram : Relay.largestDatagramSent,
                           keepsMessages: peer.isDatagram)
         }
     }
