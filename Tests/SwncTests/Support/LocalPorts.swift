@@ -10,10 +10,11 @@ final class ReservedPorts {
     var ports: [UInt16] { (0..<sockets.count).map { first + UInt16($0) } }
 
     init(count: Int, host: String = "127.0.0.1") throws {
-        // Ask the kernel for one ephemeral port, then try to take the ones after it as well.
+        // A run of ports below Linux's ephemeral range (32768 and up), which busy neighbours
+        // (thousands of connections' TIME_WAIT) may have taken in long stretches.
         for _ in 0..<200 {
-            let start = try ReservedPorts.bind(host: host, port: 0)
-            let base = ReservedPorts.localPort(of: start)
+            let base = UInt16.random(in: 20000...32000)
+            guard let start = try? ReservedPorts.bind(host: host, port: base) else { continue }
             var taken = [start]
             for offset in 1..<count {
                 guard base <= UInt16.max - UInt16(offset),
@@ -64,19 +65,6 @@ final class ReservedPorts {
             throw SpawnError.unexpected("bind \(host) \(port): \(String(cString: strerror(errno)))")
         }
         return descriptor
-    }
-
-    private static func localPort(of descriptor: Int32) -> UInt16 {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(descriptor, $0, &length) }
-        }
-        return withUnsafeBytes(of: storage) { raw in
-            Int32(storage.ss_family) == AF_INET6
-                ? UInt16(bigEndian: raw.load(as: sockaddr_in6.self).sin6_port)
-                : UInt16(bigEndian: raw.load(as: sockaddr_in.self).sin_port)
-        }
     }
 }
 
