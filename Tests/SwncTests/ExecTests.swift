@@ -209,6 +209,17 @@ import Testing
         #expect(server.process.isRunning, "stderr: \(server.standardError)")
     }
 
+    /// `-kul -e`: a child per sender, each datagram whole both ways (a SOCK_SEQPACKET pair).
+    @Test func aKeepOpenUDPListenerRunsAChildPerSender() throws {
+        let (server, endpoint) = try startSwncServer(["-k", "-c", "echo $$; exec cat", "-lu", "127.0.0.1", "0"], serving: .udp)
+        let senders = try Spawned(Paths.python, [Paths.peer("udp_exec_senders.py"), String(endpoint.port ?? 0), "100", "30000", "1"])
+        try senders.expectCleanExit()
+        #expect(senders.standardOutputText == "pids differ\n100 30000 1 100 30000 1\n")
+        #expect(server.standardError.components(separatedBy: "Connection received on ").count - 1 == 2,
+                "stderr: \(server.standardError)")
+        server.process.terminate()
+    }
+
     // MARK: ncat's scripts
 
     @Test(.enabled(if: Paths.which("ncat") != nil, "ncat is not installed"))

@@ -3,9 +3,6 @@
 /// mode's role, a datagram listener serves its senders itself.
 public enum Server {
     public static func run(_ configuration: Configuration, report: @escaping Reporter) throws {
-        if configuration.exec != nil, configuration.transport == .udp, configuration.keepOpen {
-            throw Failure("-e and -c with -kul (a child per sender) are not supported yet")
-        }
         let access = try AccessList(configuration)
         let logs = try SessionLogs(configuration)
         let tls = try configuration.tls.map { try TLSContext(server: $0) }  // a bad certificate fails before binding
@@ -16,6 +13,8 @@ public enum Server {
         switch (configuration.transport, configuration.echo) {
         case (.udp, true):
             worker = try DatagramEchoServer(configuration, sockets: sockets, loop: loop, access: access, report: report)
+        case (.udp, false) where configuration.exec != nil && configuration.keepOpen:
+            worker = try DatagramExecServer(configuration, sockets: sockets, loop: loop, access: access, report: report)
         case (.udp, false):
             worker = try DatagramListener(configuration, sockets: sockets, loop: loop, access: access, report: report)
         case (.tcp, true):
