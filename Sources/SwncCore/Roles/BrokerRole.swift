@@ -116,16 +116,21 @@ final class BrokerRole: Role {
     private func fanOut(_ bytes: [UInt8], from sender: BrokerPeer?) {
         guard !bytes.isEmpty else { return }
         let chunk = SharedChunk(bytes)
-        // A copy of the list: dropping a peer (and announcing it) changes `peers` on the way.
+        var overflowing: [BrokerPeer] = []
         for receiver in peers where receiver !== sender && receiver.isPresent {
             let wasIdle = receiver.queue.isEmpty
             receiver.queue.append(chunk)
             if receiver.queue.count > BrokerRole.queueLimit {
-                report(.brokerPeerDropped(peer: receiver.shownAddress, queueLimit: BrokerRole.queueLimit))
-                leave(receiver)
+                overflowing.append(receiver)
             } else if wasIdle {
                 receiver.stream.waitToWrite(.writable)
             }
+        }
+        // Dropped once every receiver has the chunk: the announcement of a drop (and the end
+        // of an unfinished chat line before it) comes after the chunk for all of them alike.
+        for receiver in overflowing where receiver.isPresent {  // an announcement may have dropped it
+            report(.brokerPeerDropped(peer: receiver.shownAddress, queueLimit: BrokerRole.queueLimit))
+            leave(receiver)
         }
         updateReading()
     }
