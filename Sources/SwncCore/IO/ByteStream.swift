@@ -59,7 +59,18 @@ public protocol ByteStream: AnyObject {
     var onReadable: () -> Void { get set }
     /// Called when what the writer waits for may have come.
     var onWritable: () -> Void { get set }
+    /// Called with the error (a reset) that comes while nobody reads or writes the stream: a
+    /// pump whose sink is full stops reading its source, and would not hear of the reset.
+    var onIdleFailure: ((Error) -> Void)? { get set }
 
     /// Stops watching and closes the descriptor (where the stream owns it).
     func close()
+}
+
+extension ByteStream {
+    /// A stream with no descriptor of its own to watch hears of failures only when it is read.
+    public var onIdleFailure: ((Error) -> Void)? {
+        get { nil }
+        set {}
+    }
 }

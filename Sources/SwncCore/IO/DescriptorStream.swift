@@ -18,6 +18,9 @@ public final class DescriptorStream: ByteStream {
 
     public var onReadable: () -> Void = {}
     public var onWritable: () -> Void = {}
+    public var onIdleFailure: ((Error) -> Void)? {
+        didSet { watch.onIdleError = onIdleFailure == nil ? nil : { [unowned self] in idleFailed() } }
+    }
 
     /// Watches `descriptor` on `loop`; throws if the loop already watches it.
     public init(_ descriptor: FileDescriptor, name: String, loop: EventLoop,
@@ -73,6 +76,14 @@ public final class DescriptorStream: ByteStream {
     private func updateInterest() {
         watch.reading = readerWaits == .readable || writerWaits == .readable
         watch.writing = readerWaits == .writable || writerWaits == .writable
+    }
+
+    /// The error is the socket's pending one (SO_ERROR), which reading would have returned.
+    private func idleFailed() {
+        var value: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(descriptor.rawValue, SOL_SOCKET, SO_ERROR, &value, &length) == 0, value != 0 else { return }
+        onIdleFailure?(Errno(value))
     }
 
     private func ready(_ readiness: Readiness) {

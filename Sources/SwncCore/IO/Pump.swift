@@ -43,6 +43,9 @@ final class Pump {
     func start() {
         source.onReadable = { [unowned self] in pull() }
         sink.onWritable = { [unowned self] in push() }
+        source.onIdleFailure = { [unowned self] error in
+            if sourceOpen { fail(error, .source) }
+        }
         updateInterest()
     }
 
@@ -56,6 +59,7 @@ final class Pump {
         sink.waitToWrite(nil)
         source.onReadable = {}
         sink.onWritable = {}
+        source.onIdleFailure = nil
     }
 
     /// The source is gone (a reset): what is buffered still goes out, then the pump finishes.
@@ -132,6 +136,7 @@ final class Pump {
         if side == .sink { cancel() } else {
             sourceOpen = false
             source.waitToRead(nil)
+            source.onIdleFailure = nil
         }
         onFailure(error, side)
     }

@@ -175,6 +175,9 @@ final class Relay {
         guard error == .connectionReset || error == .brokenPipe else { return end(.failed(failure)) }
         // The peer went away: what it sent before still goes out, and nothing more is sent.
         if error == .connectionReset { onWarning(failure) }
+        // An exec child's connection ends when the peer resets (SPEC.md), even with bytes for a
+        // child that does not read: it would hold the connection, and the child, forever.
+        if local.passesEndOfFile, error == .connectionReset { return end(.finished) }
         toPeer?.cancel()
         inputDone = true
         if sending { checkDone() } else { fromPeer.endSource() }

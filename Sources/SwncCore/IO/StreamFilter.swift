@@ -22,4 +22,9 @@ extension StreamFilter {
         get { wrapped.onWritable }
         set { wrapped.onWritable = newValue }
     }
+
+    public var onIdleFailure: ((Error) -> Void)? {
+        get { wrapped.onIdleFailure }
+        set { wrapped.onIdleFailure = newValue }
+    }
 }

@@ -11,6 +11,8 @@ public final class EventLoop {
         public var writing = false { didSet { if writing != oldValue { loop?.interestChanged(self) } } }
         var onReadable: () -> Void
         var onWritable: () -> Void
+        /// Called on an error (a reset) while neither reading nor writing is wanted.
+        var onIdleError: (() -> Void)? { didSet { loop?.interestChanged(self) } }
         fileprivate unowned(unsafe) var loop: EventLoop?
         fileprivate var generation: UInt32 = 0
         fileprivate var registeredEvents: UInt32?
@@ -24,7 +26,9 @@ public final class EventLoop {
         }
 
         fileprivate var wantedEvents: UInt32 {
-            (reading ? EPOLLIN.rawValue | EPOLLRDHUP.rawValue : 0) | (writing ? EPOLLOUT.rawValue : 0)
+            let wanted = (reading ? EPOLLIN.rawValue | EPOLLRDHUP.rawValue : 0) | (writing ? EPOLLOUT.rawValue : 0)
+            // Only errors, once each (edge-triggered): a hung-up descriptor cannot spin the loop.
+            return wanted == 0 && onIdleError != nil ? EPOLLET.rawValue : wanted
         }
     }
 
@@ -186,6 +190,9 @@ public final class EventLoop {
         }
         if watch.loop != nil, watch.writing, failed || event.events & EPOLLOUT.rawValue != 0 {
             watch.onWritable()
+        }
+        if watch.loop != nil, !watch.reading, !watch.writing, event.events & EPOLLERR.rawValue != 0 {
+            watch.onIdleError?()
         }
     }
 

@@ -24,6 +24,8 @@ final class BrokerRole: Role {
     private var inputOpen: Bool
     /// stdin's text in chat: user 0, as ncat names it.
     private var inputLine = ChatText.LineState()
+    /// In chat, the user (0: stdin) whose last line the others have not seen the end of.
+    private var unfinishedUser: Int?
     private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 
     init(loop: EventLoop, standardStreams: StandardStreams?, configuration: Configuration,
@@ -48,7 +50,7 @@ final class BrokerRole: Role {
         peer.stream.onWritable = { [unowned self, unowned peer] in send(to: peer) }
         if chat {
             let address = connection.shownAddress
-            fanOut(ChatText.joined(user: peer.user, host: address.host, port: address.port), from: peer)
+            fanOutChat(ChatText.joined(user: peer.user, host: address.host, port: address.port), from: peer, user: nil)
         }
         peers.append(peer)
         updateReading()
@@ -60,7 +62,12 @@ final class BrokerRole: Role {
             case .bytes(let count):
                 peer.readWaitsFor = .readable
                 let bytes = UnsafeRawBufferPointer(rebasing: scratch[..<count])
-                fanOut(chat ? ChatText.message(from: peer.user, bytes, line: &peer.line) : Array(bytes), from: peer)
+                if chat {
+                    fanOutChat(ChatText.message(from: peer.user, bytes, line: &peer.line), from: peer, user: peer.user,
+                               lineEnded: peer.line.atLineStart)
+                } else {
+                    fanOut(Array(bytes), from: peer)
+                }
             case .endOfFile:
                 leave(peer)
             case .wouldBlock(let readiness):
@@ -90,7 +97,12 @@ final class BrokerRole: Role {
             switch try input.read(into: scratch) {
             case .bytes(let count):
                 let bytes = UnsafeRawBufferPointer(rebasing: scratch[..<count])
-                fanOut(chat ? ChatText.message(from: 0, bytes, line: &inputLine) : Array(bytes), from: nil)
+                if chat {
+                    fanOutChat(ChatText.message(from: 0, bytes, line: &inputLine), from: nil, user: 0,
+                               lineEnded: inputLine.atLineStart)
+                } else {
+                    fanOut(Array(bytes), from: nil)
+                }
             case .endOfFile:
                 inputOpen = false
             case .wouldBlock:
@@ -107,18 +119,42 @@ final class BrokerRole: Role {
     private func fanOut(_ bytes: [UInt8], from sender: BrokerPeer?) {
         guard !bytes.isEmpty else { return }
         let chunk = SharedChunk(bytes)
-        // A copy of the list: dropping a peer (and announcing it) changes `peers` on the way.
+        var overflowing: [BrokerPeer] = []
         for receiver in peers where receiver !== sender && receiver.isPresent {
             let wasIdle = receiver.queue.isEmpty
             receiver.queue.append(chunk)
             if receiver.queue.count > BrokerRole.queueLimit {
-                report(.brokerPeerDropped(peer: receiver.shownAddress, queueLimit: BrokerRole.queueLimit))
-                leave(receiver)
+                overflowing.append(receiver)
             } else if wasIdle {
                 receiver.stream.waitToWrite(.writable)
             }
         }
+        // Dropped once every receiver has the chunk: the announcement of a drop (and the end
+        // of an unfinished chat line before it) comes after the chunk for all of them alike.
+        for receiver in overflowing where receiver.isPresent {  // an announcement may have dropped it
+            report(.brokerPeerDropped(peer: receiver.shownAddress, queueLimit: BrokerRole.queueLimit))
+            leave(receiver)
+        }
         updateReading()
+    }
+
+    /// Fans out chat text of `user` (nil: an announcement). A line another user left unfinished
+    /// is ended first, and that user's next byte starts a new prefixed line: text from two
+    /// peers never shares a line, so every line the others see names who wrote it.
+    private func fanOutChat(_ text: [UInt8], from sender: BrokerPeer?, user: Int?, lineEnded: Bool = true) {
+        if let unfinished = unfinishedUser, unfinished != user { endLine(of: unfinished) }
+        // Set before the fan-out, which may drop a receiver and announce it.
+        unfinishedUser = lineEnded ? nil : user
+        fanOut(text, from: sender)
+    }
+
+    /// Ends `user`'s unfinished line for those who saw its start.
+    private func endLine(of user: Int) {
+        unfinishedUser = nil
+        let speaker = peers.first { $0.user == user }
+        if user == 0 { inputLine = ChatText.LineState() }
+        speaker?.line = ChatText.LineState()
+        fanOut([UInt8(ascii: "\n")], from: speaker)
     }
 
     /// Removes `peer` for good: what was queued for it is dropped.
@@ -130,9 +166,7 @@ final class BrokerRole: Role {
         peers.removeAll { $0 === peer }
         updateReading()
         if chat {
-            // A line the peer left unfinished is ended, so that the announcement stands alone.
-            let unfinished: [UInt8] = peer.line.atLineStart ? [] : [UInt8(ascii: "\n")]
-            fanOut(unfinished + ChatText.left(user: peer.user), from: nil)
+            fanOutChat(ChatText.left(user: peer.user), from: nil, user: nil)
         }
         peer.ended(.finished)
     }
