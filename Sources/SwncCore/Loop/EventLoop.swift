@@ -57,6 +57,8 @@ public final class EventLoop {
     }
 
     deinit {
+        // A watch kept by a stream that outlives the loop must not reach back into it.
+        for watch in watches { watch?.loop = nil }
         events.deallocate()
         epoll.close()
     }
