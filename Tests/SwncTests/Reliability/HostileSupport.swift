@@ -49,8 +49,9 @@ func hostilePeer(_ arguments: [String]) throws -> Spawned {
     try Spawned(Paths.python, ["-u", Paths.peer("hostile_peers.py")] + arguments)
 }
 
-/// `swnc -v ARGUMENTS 127.0.0.1 0` (a listener), once it listens, and its port.
+/// `swnc -vn ARGUMENTS 127.0.0.1 0` (a listener), once it listens, and its port; -n: peers
+/// are named by number, as the checks read them.
 func startHostileListener(_ arguments: [String]) throws -> (Spawned, UInt16) {
-    let server = try Spawned(swnc: ["-v"] + arguments + ["127.0.0.1", "0"])
+    let server = try Spawned(swnc: ["-v", "-n"] + arguments + ["127.0.0.1", "0"])
     return (server, try server.waitForPort())
 }
