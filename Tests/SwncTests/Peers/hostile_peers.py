@@ -363,6 +363,8 @@ def transfer(port, size, ending):
     received = bytearray()
     sock.setblocking(False)
     sent, deadline = 0, time.monotonic() + TIMEOUT
+    if size == 0:
+        sock.shutdown(socket.SHUT_WR)  # nothing to send: the end of file is all
     while time.monotonic() < deadline:
         readable, writable, _ = select.select([sock], [sock] if sent < size else [], [], 0.5)
         if writable:
