@@ -80,12 +80,15 @@ final class BrokerRole: Role {
     }
 
     private func send(to peer: BrokerPeer) {
+        let queuedBefore = peer.queue.count
         do {
             peer.stream.waitToWrite(try peer.queue.send(to: peer.stream))
         } catch {
             return leave(peer)  // EPIPE, a reset: the peer is gone
         }
-        updateReading()
+        // Only a queue that drops under the pace limit can let a sender be read again; a pass
+        // over every peer on each write was 7 % of the broker's time with 100 receivers.
+        if queuedBefore >= BrokerRole.paceLimit, peer.queue.count < BrokerRole.paceLimit { updateReading() }
     }
 
     private func receiveInput() {
