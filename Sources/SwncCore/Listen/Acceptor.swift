@@ -29,12 +29,7 @@ final class Acceptor {
         self.logs = logs
         self.tls = tls
         self.report = report
-        for socket in sockets {
-            let watch = try loop.watch(socket.descriptor)
-            watch.onReadable = { [unowned self] in accept(from: socket) }
-            watch.reading = true
-            listeners.append((socket, watch))
-        }
+        listeners = try loop.watchReading(sockets) { [unowned self] socket in accept(from: socket) }
     }
 
     deinit { closeListeners() }

@@ -23,12 +23,7 @@ final class DatagramListener {
                                               largestDatagram: configuration.largestDatagram, first: nil)
             return
         }
-        for socket in sockets {
-            let watch = try loop.watch(socket.descriptor)
-            watch.onReadable = { [unowned self] in firstDatagram(on: socket) }
-            watch.reading = true
-            listeners.append((socket, watch))
-        }
+        listeners = try loop.watchReading(sockets) { [unowned self] socket in firstDatagram(on: socket) }
     }
 
     private func firstDatagram(on socket: Socket) {

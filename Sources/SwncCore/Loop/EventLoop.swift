@@ -78,6 +78,17 @@ public final class EventLoop {
         return watch
     }
 
+    /// Watches each of `sockets` for reading (listening or datagram sockets): `onReadable`
+    /// gets the socket that is ready.
+    func watchReading(_ sockets: [Socket], _ onReadable: @escaping (Socket) -> Void) throws
+        -> [(socket: Socket, watch: Watch)] {
+        try sockets.map { socket in
+            let watch = try self.watch(socket.descriptor, onReadable: { onReadable(socket) })
+            watch.reading = true
+            return (socket, watch)
+        }
+    }
+
     /// Stops watching; call before the descriptor is closed.
     public func remove(_ watch: Watch) {
         guard watch.loop != nil else { return }

@@ -24,12 +24,7 @@ final class DatagramExecServer {
         self.report = report
         idleTimeout = configuration.idleTimeout ?? DatagramExecServer.defaultIdleTimeout
         buffer = .allocate(byteCount: configuration.largestDatagram, alignment: 16)
-        for socket in sockets {
-            let watch = try loop.watch(socket.descriptor)
-            watch.onReadable = { [unowned self] in receive(on: socket) }
-            watch.reading = true
-            listeners.append((socket, watch))
-        }
+        listeners = try loop.watchReading(sockets) { [unowned self] socket in receive(on: socket) }
     }
 
     deinit { buffer.deallocate() }
