@@ -39,8 +39,9 @@ struct CommandLineRequest {
     var resolve = false
     var help = false
     var version = false
-    /// The options given, by `OptionSpec.name`: the combination checks read it.
-    var given: Set<String> = []
+    /// The options given, by `OptionSpec.name`: the combination checks read it. An array: a
+    /// command line names a few, and a Set's first use costs more than all of -h's other work.
+    var given: [String] = []
     /// -x, -X and -P, put together into `configuration.proxy` once all options are read.
     var proxyAddress: (host: String, port: UInt16?)?
     var proxyKind: ProxySettings.Kind = .socks5

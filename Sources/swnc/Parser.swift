@@ -22,7 +22,7 @@ enum Parser {
                 let name = String(body.prefix { $0 != "=" })
                 let attached = body.contains("=") ? String(body.drop { $0 != "=" }.dropFirst()) : nil
                 guard let spec = OptionTable.find(long: name) else { throw UsageError("unrecognized option '--\(name)'") }
-                request.given.insert(spec.name)
+                request.given.append(spec.name)
                 if spec.argument == nil {
                     if attached != nil { throw UsageError("option '--\(name)' doesn't allow an argument") }
                     try spec.apply(&request, "")
@@ -33,7 +33,7 @@ enum Parser {
                 var letters = Substring(word.dropFirst())
                 while let letter = letters.popFirst() {
                     guard let spec = OptionTable.find(short: letter) else { throw UsageError("invalid option -- '\(letter)'") }
-                    request.given.insert(spec.name)
+                    request.given.append(spec.name)
                     if spec.argument == nil {
                         try spec.apply(&request, "")
                     } else {

@@ -17,7 +17,8 @@ func runSwnc() -> Int32 {
         return 1
     }
     if request.help {
-        print(Usage.help, terminator: "")
+        let help = Usage.help
+        help.withUnsafeBytes { try? FileDescriptor.standardOutput.writeAll($0) }
         return 0
     }
     if request.version {

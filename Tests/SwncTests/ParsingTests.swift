@@ -182,7 +182,7 @@ import Testing
     }
 
     @Test func helpStartsWithUsage() {
-        #expect(Usage.help.hasPrefix("usage: swnc "))
+        #expect(String(decoding: Usage.help, as: UTF8.self).hasPrefix("usage: swnc "))
         #expect(Usage.synopsis.hasPrefix("usage: swnc "))
     }
 }
