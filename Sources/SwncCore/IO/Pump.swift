@@ -33,13 +33,15 @@ final class Pump {
     /// A whole message or chunk went out (for datagrams kept to be sent again).
     var onWritten: ((UnsafeRawBufferPointer) -> Void)?
 
-    init(from source: ByteStream, to sink: ByteStream, capacity: Int, keepsMessages: Bool = false) {
+    /// `capacity` is the buffer's, and the pipe's unless `pipeCapacity` asks for a larger pipe.
+    init(from source: ByteStream, to sink: ByteStream, capacity: Int, pipeCapacity: Int? = nil,
+         keepsMessages: Bool = false) {
         self.source = source
         self.sink = sink
         self.keepsMessages = keepsMessages
         buffer = ByteBuffer(capacity: capacity)
         let splices = !keepsMessages && source.spliceDescriptor != nil && sink.spliceDescriptor != nil
-        splicePipe = splices ? SplicePipe(capacity: capacity) : nil
+        splicePipe = splices ? SplicePipe(capacity: pipeCapacity ?? capacity, bufferCapacity: capacity) : nil
         fileSender = splices ? source.spliceDescriptor.flatMap(FileSender.init) : nil
     }
 
