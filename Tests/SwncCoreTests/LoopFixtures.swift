@@ -169,3 +169,41 @@ final class UnspliceableStream: ByteStream {
     var onWritable: () -> Void { get { base.onWritable } set { base.onWritable = newValue } }
     func close() { base.close() }
 }
+
+/// A file in /tmp holding `bytes`, open for reading and writing at `offset`, removed (the
+/// descriptor stays open until its stream closes it) when the value goes.
+final class TemporaryFile {
+    let path = "/tmp/swnc-test-file-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    let descriptor: FileDescriptor
+
+    init(_ bytes: [UInt8], offset: Int = 0, flags: Int32 = 0) throws {
+        let raw = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | flags, 0o600)
+        guard raw >= 0 else { throw Errno.current }
+        descriptor = FileDescriptor(raw)
+        try bytes.withUnsafeBytes { try descriptor.writeAll($0) }
+        lseek(raw, off_t(offset), SEEK_SET)
+    }
+
+    deinit { unlink(path) }
+}
+
+/// A stream over another that notes whether its reader ever waited for it to be readable.
+final class WatchedStream: ByteStream {
+    let base: ByteStream
+    private(set) var waitedToRead = false
+    init(_ base: ByteStream) { self.base = base }
+    var name: String { base.name }
+    var hasBufferedInput: Bool { base.hasBufferedInput }
+    var spliceDescriptor: FileDescriptor? { base.spliceDescriptor }
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> ReadResult { try base.read(into: buffer) }
+    func write(_ bytes: UnsafeRawBufferPointer) throws -> WriteResult { try base.write(bytes) }
+    func shutdownSending() { base.shutdownSending() }
+    func waitToRead(_ readiness: Readiness?) {
+        if readiness != nil { waitedToRead = true }
+        base.waitToRead(readiness)
+    }
+    func waitToWrite(_ readiness: Readiness?) { base.waitToWrite(readiness) }
+    var onReadable: () -> Void { get { base.onReadable } set { base.onReadable = newValue } }
+    var onWritable: () -> Void { get { base.onWritable } set { base.onWritable = newValue } }
+    func close() { base.close() }
+}

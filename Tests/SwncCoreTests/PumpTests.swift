@@ -8,8 +8,9 @@ import Testing
     static let capacity = 64 * 1024
 
     /// A pump from `source` to `sink` that, spliced or not, shuts the sink down when it finishes.
-    static func pump(_ source: ByteStream, _ sink: ByteStream, spliced: Bool) -> Pump {
-        let pump = Pump(from: spliced ? source : UnspliceableStream(source), to: sink, capacity: capacity)
+    static func pump(_ source: ByteStream, _ sink: ByteStream, spliced: Bool, pipeCapacity: Int? = nil) -> Pump {
+        let pump = Pump(from: spliced ? source : UnspliceableStream(source), to: sink, capacity: capacity,
+                        pipeCapacity: pipeCapacity)
         pump.onFailure = { error, side in Issue.record("\(side) failed: \(error)") }
         return pump
     }
@@ -73,18 +74,17 @@ import Testing
     }
 
     /// splice(2) refuses a file opened for appending (EINVAL) after the pump has begun to splice:
-    /// what is in its pipe moves to the buffer, and every byte still arrives once, in order.
-    @Test func aSinkThatRefusesSpliceGetsEveryByteByWrite() throws {
+    /// what is in its pipe moves to the buffer, and every byte still arrives once, in order, also
+    /// from a pipe larger than the buffer.
+    @Test(arguments: [nil, 1 << 20])
+    func aSinkThatRefusesSpliceGetsEveryByteByWrite(pipeCapacity: Int?) throws {
         let loop = try EventLoop()
         let pair = try StreamPair(loop: loop, name: "socket")
-        let path = "/tmp/swnc-pump-append-\(getpid())"
-        let file = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o600)
-        try #require(file >= 0)
-        defer { unlink(path) }
-        let sink = try DescriptorStream(FileDescriptor(file), name: "appended file", loop: loop)
+        let file = try TemporaryFile([], flags: O_APPEND)
+        let sink = try DescriptorStream(file.descriptor, name: "appended file", loop: loop)
         defer { pair.near.close(); sink.close(); pair.far.close() }
         let bytes = patternBytes(1 << 20 + 3, seed: 4)
-        let pump = Self.pump(pair.near, sink, spliced: true)
+        let pump = Self.pump(pair.near, sink, spliced: true, pipeCapacity: pipeCapacity)
         #expect(sink.spliceDescriptor != nil, "the sink offers splice, and refuses it only when tried")
         pump.onFinished = { loop.stop() }
         let feeder = try FarEnd(pair.far, loop: loop)
@@ -92,7 +92,7 @@ import Testing
         pump.start()
         try loop.run(failingAfter: .seconds(5), "the pump's end")
         feeder.stop()
-        #expect(try contentsOfFile(path) == bytes)
+        #expect(try contentsOfFile(file.path) == bytes)
         #expect(pump.bytesMoved == bytes.count)
     }
 

@@ -76,6 +76,26 @@ import Testing
         try listener.expectCleanExit()
     }
 
+    /// A regular file on a -N client's stdin (sent with sendfile(2)): the listener gets it
+    /// byte-exact from where stdin stands on, more than one sendfile call's worth, or nothing.
+    @Test(arguments: [(20 << 20 + 7, 0), (1 << 20, 4099), (0, 0)])
+    func tcpListenerGetsTheFileOnAClientsStdinByteExact(size: Int, alreadyRead: UInt64) throws {
+        let directory = try Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var generator = SystemRandomNumberGenerator()
+        let words = (0..<(size + 7) / 8).map { _ in generator.next() as UInt64 }
+        let data = words.withUnsafeBytes { Data($0.prefix(size)) }
+        let file = directory.appendingPathComponent("data")
+        try data.write(to: file)
+        let input = try FileHandle(forReadingFrom: file)
+        try input.seek(toOffset: alreadyRead)
+        let listener = try Spawned(swnc: ["-v", "-l", "127.0.0.1", "0"], standardInput: FileHandle.nullDevice)
+        let client = try Spawned(swnc: ["-N", "127.0.0.1", String(try listener.waitForPort())], standardInput: input)
+        try listener.expectCleanExit()
+        try client.expectCleanExit()
+        #expect(listener.standardOutput == data.dropFirst(Int(alreadyRead)))
+    }
+
     /// A UDP listener never sees its peer leave: -q 0 ends it once its stdin is closed.
     @Test(arguments: ClientProgram.allCases)
     func udpListenerRelaysBothWaysWithTheFirstSender(client: ClientProgram) throws {

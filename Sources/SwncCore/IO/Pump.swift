@@ -8,6 +8,9 @@ final class Pump {
     /// Between two plain descriptors a stream moves through this pipe with splice(2), never
     /// copied to `buffer` and back, until an end refuses splice (a terminal, say).
     private var splicePipe: SplicePipe?
+    /// A regular file goes to a plain sink by sendfile(2) instead, straight from the file,
+    /// until the sink refuses it (the pipe is kept for that).
+    private var fileSender: FileSender?
     /// Datagram semantics: read only into an empty buffer, so each read is one whole message
     /// (a datagram socket sends all of a write or none of it).
     private let keepsMessages: Bool
@@ -30,13 +33,16 @@ final class Pump {
     /// A whole message or chunk went out (for datagrams kept to be sent again).
     var onWritten: ((UnsafeRawBufferPointer) -> Void)?
 
-    init(from source: ByteStream, to sink: ByteStream, capacity: Int, keepsMessages: Bool = false) {
+    /// `capacity` is the buffer's, and the pipe's unless `pipeCapacity` asks for a larger pipe.
+    init(from source: ByteStream, to sink: ByteStream, capacity: Int, pipeCapacity: Int? = nil,
+         keepsMessages: Bool = false) {
         self.source = source
         self.sink = sink
         self.keepsMessages = keepsMessages
         buffer = ByteBuffer(capacity: capacity)
         let splices = !keepsMessages && source.spliceDescriptor != nil && sink.spliceDescriptor != nil
-        splicePipe = splices ? SplicePipe(capacity: capacity) : nil
+        splicePipe = splices ? SplicePipe(capacity: pipeCapacity ?? capacity, bufferCapacity: capacity) : nil
+        fileSender = splices ? source.spliceDescriptor.flatMap(FileSender.init) : nil
     }
 
     /// Takes the source's and the sink's callbacks and starts moving bytes.
@@ -55,6 +61,7 @@ final class Pump {
         finished = true
         buffer.removeAll()
         splicePipe = nil
+        fileSender = nil
         source.waitToRead(nil)
         sink.waitToWrite(nil)
         source.onReadable = {}
@@ -115,6 +122,7 @@ final class Pump {
                 guard let written = try writeSink() else { break }
                 if written > 0 { onProgress() }
             }
+            if isEmpty, sourceOpen, let fileSender { try send(fileSender) }
         } catch {
             return fail(error, .sink)
         }
@@ -155,6 +163,26 @@ final class Pump {
         return result
     }
 
+    /// One sendfile(2) call from the file to the sink: the loop comes back between calls, and
+    /// wakes the pump again while the sink is writable. A regular file hardly fails to read, so
+    /// what sendfile reports is the sink's error.
+    private func send(_ fileSender: FileSender) throws {
+        do {
+            guard let descriptor = sink.spliceDescriptor else { throw Errno.invalidArgument }
+            sinkWaits = .writable
+            guard let sent = try fileSender.send(to: descriptor) else { return }
+            if sent == 0 {
+                sourceOpen = false
+                return
+            }
+            bytesMoved += sent
+            onProgress()
+        } catch let error as Errno where error == .invalidArgument || error == .notImplemented {
+            // Nothing is held between the file and the sink: the splice path goes on from here.
+            self.fileSender = nil
+        }
+    }
+
     /// One write (or splice) to the sink: the bytes written, nil when the sink would block.
     private func writeSink() throws -> Int? {
         // Preloaded bytes came first, and the pipe cannot take them: the buffer goes out first.
@@ -190,7 +218,9 @@ final class Pump {
     }
 
     private func updateInterest() {
-        source.waitToRead(sourceOpen && hasRoom && (!keepsMessages || isEmpty) ? sourceWaits : nil)
-        sink.waitToWrite(isEmpty ? nil : sinkWaits)
+        // A file being sent is never waited on: the sink's room says when to send more.
+        let sending = sourceOpen && fileSender != nil
+        source.waitToRead(sourceOpen && hasRoom && (!keepsMessages || isEmpty) && !sending ? sourceWaits : nil)
+        sink.waitToWrite(isEmpty && !sending ? nil : sinkWaits)
     }
 }

@@ -51,6 +51,13 @@ final class Relay {
     }
 
     private static let streamCapacity = 128 * 1024
+    /// The pipes of the one relay of stdin and stdout: 1 MiB (the most fs.pipe-max-size lets a
+    /// user ask for by default), so that a bulk stream moves in fewer, larger splices. An exec
+    /// child's relay, one per connection, keeps pipes of the stream capacity: a user's pipes
+    /// together are limited (fs.pipe-user-pages-soft).
+    private static func pipeCapacity(for local: LocalSide) -> Int? {
+        local.passesEndOfFile ? nil : 1 << 20
+    }
     /// What one read of stdin sends as a datagram: OpenBSD netcat's size, which its receivers
     /// take whole.
     private static let largestDatagramSent = 16384
@@ -99,7 +106,7 @@ final class Relay {
         if !inputDone, let input = local.input {
             toPeer = Pump(from: input, to: peer.stream,
                           capacity: !peer.isDatagram ? Relay.streamCapacity : local.passesEndOfFile ? largestDatagram : Relay.largestDatagramSent,
-                          keepsMessages: peer.isDatagram)
+                          pipeCapacity: Relay.pipeCapacity(for: local), keepsMessages: peer.isDatagram)
         }
     }
 
@@ -115,7 +122,8 @@ final class Relay {
 
     private static func receiver(for peer: Peer, local: LocalSide, largestDatagram: Int) -> Pump {
         Pump(from: peer.stream, to: local.output,
-             capacity: peer.isDatagram ? largestDatagram : streamCapacity, keepsMessages: peer.isDatagram)
+             capacity: peer.isDatagram ? largestDatagram : streamCapacity, pipeCapacity: pipeCapacity(for: local),
+             keepsMessages: peer.isDatagram)
     }
 
     private func wire() {

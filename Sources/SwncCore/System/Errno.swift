@@ -19,6 +19,7 @@ public struct Errno: Error, Equatable, CustomStringConvertible {
     public static let connectionReset = Errno(ECONNRESET)
     public static let tooManyOpenFiles = Errno(EMFILE)
     public static let invalidArgument = Errno(EINVAL)
+    public static let notImplemented = Errno(ENOSYS)
 
     /// Errors that a non-blocking call returns instead of waiting.
     var meansWouldBlock: Bool { rawValue == EAGAIN || rawValue == EWOULDBLOCK || rawValue == EINPROGRESS }
