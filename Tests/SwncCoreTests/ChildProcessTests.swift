@@ -146,14 +146,28 @@ import Testing
         #expect(harness.status == .exited(0))
     }
 
-    @Test func programsThatCannotBeRunAreFailures() throws {
+    @Test func programsThatCannotBeFoundAreFailures() throws {
         #expect(thrownFailure { try ChildHarness(argv: ["/nonexistent/program"]) }
             == "cannot run /nonexistent/program: No such file or directory")
+    }
+
+    /// Found and executable, but refused by execve(2) itself: the child says why before it
+    /// exits 127, and swnc never waits for its execve.
+    @Test func aProgramThatExecveRefusesIsAStartFailure() throws {
         let directory = try ProgramDirectory()
         try directory.file("garbage", mode: 0o755, contents: "not a program\n")
-        // Found and executable, but refused by execve(2) itself: posix_spawn reports it.
-        #expect(thrownFailure { try ChildHarness(argv: [directory.path + "/garbage"]) }
-            == "cannot run \(directory.path)/garbage: Exec format error")
+        let harness = try ChildHarness(argv: [directory.path + "/garbage"])
+        try harness.runUntilDone()
+        #expect(harness.status == .exited(127))
+        #expect(harness.child.startFailure == Errno(ENOEXEC))
+        #expect(harness.output == "")
+    }
+
+    @Test func aProgramThatRunsHasNoStartFailure() throws {
+        let harness = try ChildHarness(argv: ExecCommand.shell("exit 127"))
+        try harness.runUntilDone()
+        #expect(harness.status == .exited(127))
+        #expect(harness.child.startFailure == nil)
     }
 }
 
