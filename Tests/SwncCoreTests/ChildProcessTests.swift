@@ -54,10 +54,14 @@ import Testing
         let harness = try spawned.get()
 
         let pid = harness.child.pid
+        // spawn does not wait for the child's execve: look once it runs cat, for up to 2 s.
+        for _ in 0..<200 where (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) != "cat\n" {
+            usleep(10_000)
+        }
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         #expect(signalMask("SigBlk", in: status) == 0)
-        // glibc's posix_spawn leaves its internal signals 32 and 33 ignored when the parent
-        // catches them, as this multi-threaded test runner does (single-threaded swnc does not).
+        // The child cannot change glibc's internal signals 32 and 33, which stay ignored when
+        // the parent catches them, as this multi-threaded test runner does (swnc does not).
         let glibcInternal: UInt64 = 1 << 31 | 1 << 32
         #expect(signalMask("SigIgn", in: status).map { $0 & ~glibcInternal } == 0)
         // Right after exec the dynamic loader may still hold a library open: look again, for
