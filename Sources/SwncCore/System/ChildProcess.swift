@@ -1,8 +1,8 @@
 import CSwncSystem
 import Glibc
 
-/// A program run for one connection (-e / -c): spawned with posix_spawn(3) on one end of a
-/// socketpair, reaped on the event loop (a pidfd, no thread, no SIGCHLD handler).
+/// A program run for one connection (-e / -c): forked (the loop never waits for its execve)
+/// on one end of a socketpair, reaped on the event loop (a pidfd, no thread, no SIGCHLD handler).
 ///
 /// The object stays alive, and its child watched, until the child is reaped, even when the
 /// caller lets go of it: every child is reaped exactly once.
