@@ -54,10 +54,14 @@ import Testing
         let harness = try spawned.get()
 
         let pid = harness.child.pid
+        // spawn does not wait for the child's execve: look once it runs cat, for up to 2 s.
+        for _ in 0..<200 where (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) != "cat\n" {
+            usleep(10_000)
+        }
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         #expect(signalMask("SigBlk", in: status) == 0)
-        // glibc's posix_spawn leaves its internal signals 32 and 33 ignored when the parent
-        // catches them, as this multi-threaded test runner does (single-threaded swnc does not).
+        // The child cannot change glibc's internal signals 32 and 33, which stay ignored when
+        // the parent catches them, as this multi-threaded test runner does (swnc does not).
         let glibcInternal: UInt64 = 1 << 31 | 1 << 32
         #expect(signalMask("SigIgn", in: status).map { $0 & ~glibcInternal } == 0)
         // Right after exec the dynamic loader may still hold a library open: look again, for
@@ -146,14 +150,28 @@ import Testing
         #expect(harness.status == .exited(0))
     }
 
-    @Test func programsThatCannotBeRunAreFailures() throws {
+    @Test func programsThatCannotBeFoundAreFailures() throws {
         #expect(thrownFailure { try ChildHarness(argv: ["/nonexistent/program"]) }
             == "cannot run /nonexistent/program: No such file or directory")
+    }
+
+    /// Found and executable, but refused by execve(2) itself: the child says why before it
+    /// exits 127, and swnc never waits for its execve.
+    @Test func aProgramThatExecveRefusesIsAStartFailure() throws {
         let directory = try ProgramDirectory()
         try directory.file("garbage", mode: 0o755, contents: "not a program\n")
-        // Found and executable, but refused by execve(2) itself: posix_spawn reports it.
-        #expect(thrownFailure { try ChildHarness(argv: [directory.path + "/garbage"]) }
-            == "cannot run \(directory.path)/garbage: Exec format error")
+        let harness = try ChildHarness(argv: [directory.path + "/garbage"])
+        try harness.runUntilDone()
+        #expect(harness.status == .exited(127))
+        #expect(harness.child.startFailure == Errno(ENOEXEC))
+        #expect(harness.output == "")
+    }
+
+    @Test func aProgramThatRunsHasNoStartFailure() throws {
+        let harness = try ChildHarness(argv: ExecCommand.shell("exit 127"))
+        try harness.runUntilDone()
+        #expect(harness.status == .exited(127))
+        #expect(harness.child.startFailure == nil)
     }
 }
 

@@ -73,6 +73,37 @@ import Testing
         #expect(pump.finished)
     }
 
+    /// A request-sized message goes through the buffer (no pipe made for it); the bulk that
+    /// follows is spliced, and every byte arrives once, in order.
+    @Test func smallBytesAreCopiedAndTheBulkAfterThemIsSpliced() throws {
+        let loop = try EventLoop()
+        let left = try StreamPair(loop: loop, name: "left")
+        let right = try StreamPair(loop: loop, name: "right")
+        defer { left.near.close(); right.near.close(); left.far.close(); right.far.close() }
+        let small = patternBytes(64, seed: 6)
+        let bytes = small + patternBytes(2 << 20 + 9, seed: 7)
+        let pump = Self.pump(left.near, right.near, spliced: true)
+        pump.onFinished = { right.near.shutdownSending() }
+        let feeder = try FarEnd(left.far, loop: loop)
+        let collector = try FarEnd(right.far, loop: loop)
+        var splicedSmall: Bool?
+        pump.onProgress = {
+            guard splicedSmall == nil, pump.bytesMoved == small.count else { return }
+            splicedSmall = pump.splicing
+            feeder.feed(bytes)  // the rest, after the 64 bytes already written
+        }
+        feeder.feed(small, thenEnd: false)
+        collector.collect()
+        collector.onEnd = { loop.stop() }
+        pump.start()
+        try loop.run(failingAfter: .seconds(5), "the sink's end of file")
+        feeder.stop(); collector.stop()
+        #expect(splicedSmall == false)
+        #expect(pump.splicing)
+        #expect(collector.bytes == bytes)
+        #expect(pump.bytesMoved == bytes.count)
+    }
+
     /// splice(2) refuses a file opened for appending (EINVAL) after the pump has begun to splice:
     /// what is in its pipe moves to the buffer, and every byte still arrives once, in order, also
     /// from a pipe larger than the buffer.

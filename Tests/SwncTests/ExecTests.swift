@@ -153,6 +153,24 @@ import Testing
         #expect(server.process.isRunning, "stderr: \(server.standardError)")
     }
 
+    /// Found and executable at start, but refused by execve(2) (no #! line, not ELF): the
+    /// connection closes with one warning, and the listener goes on.
+    @Test func aProgramThatExecveRefusesEndsItsConnectionOnly() throws {
+        let directory = try Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let program = directory.appendingPathComponent("garbage").path
+        try "not a program\n".write(toFile: program, atomically: true, encoding: .utf8)
+        chmod(program, 0o755)
+        let (server, port) = try startExecServer(["-e", program], keepOpen: true)
+        for _ in 1...2 {
+            let client = try execPeer(["talk", port, "hello\n"])
+            try client.expectCleanExit()
+            #expect(client.standardOutputText == "")
+        }
+        _ = try server.waitForError(containing: "swnc: cannot run \(program): Exec format error")
+        #expect(server.process.isRunning, "stderr: \(server.standardError)")
+    }
+
     @Test func aChildStillRunningWhenThePeerLeavesGetsSIGTERM() throws {
         let (server, port) = try startExecServer(["-v", "-c", "exec sleep 30"], keepOpen: true)
         let client = try execPeer(["reset", port, "0.5"])

@@ -1,7 +1,6 @@
 #ifndef CSWNC_SYSTEM_H
 #define CSWNC_SYSTEM_H
 
-#include <spawn.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -45,8 +44,14 @@ void swnc_cleanup_restore_flags(int descriptor, int flags);
 /// pidfd_open(2): a close-on-exec descriptor that turns readable when child `pid` exits.
 int swnc_pidfd_open(pid_t pid);
 
-/// posix_spawn_file_actions_addclosefrom_np(3): the child closes every descriptor from `first` up.
-int swnc_spawn_close_from(posix_spawn_file_actions_t *actions, int first);
+/// Forks a child that runs `path` with `argv` and `envp` (NULL-terminated): `connection` as its
+/// stdin and stdout, swnc's stderr, no other descriptor, every signal at its default and none
+/// blocked. Returns at once, without waiting for the child's execve (posix_spawn waits, in
+/// vfork, and the event loop stalls while the child waits for a CPU). `failure` gets the read
+/// end of a non-blocking pipe, on which a child whose execve failed writes its errno (an int)
+/// before it exits 127; at the child's exit it holds that or nothing. Returns the child's pid,
+/// or -errno when the pipe or fork fails.
+pid_t swnc_spawn(const char *path, char *const argv[], char *const envp[], int connection, int *failure);
 
 /// sigabbrev_np(3): a signal's name without "SIG" ("TERM"), or NULL for an unnamed number.
 const char *swnc_signal_name(int number);

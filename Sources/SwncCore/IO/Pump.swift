@@ -5,11 +5,19 @@ final class Pump {
     let source: ByteStream
     private(set) var sink: ByteStream
     private let buffer: ByteBuffer
-    /// Between two plain descriptors a stream moves through this pipe with splice(2), never
-    /// copied to `buffer` and back, until an end refuses splice (a terminal, say).
+    private let capacity: Int
+    /// Between two plain descriptors bulk moves through this pipe with splice(2), never copied
+    /// to `buffer` and back, until an end refuses splice (a terminal, say). Made at the first
+    /// read of `bulkRead` bytes or more: small messages (a request, a reply) go through the
+    /// buffer, which costs fewer system calls than making a pipe for a short connection.
     private var splicePipe: SplicePipe?
+    /// Both ends have a splice descriptor, and neither has refused splice yet.
+    private var maySplice: Bool
+    static let bulkRead = 16384
+    /// The splice pipe's size, when it is made.
+    private let pipeCapacity: Int
     /// A regular file goes to a plain sink by sendfile(2) instead, straight from the file,
-    /// until the sink refuses it (the pipe is kept for that).
+    /// until the sink refuses it (the splice path takes over then).
     private var fileSender: FileSender?
     /// Datagram semantics: read only into an empty buffer, so each read is one whole message
     /// (a datagram socket sends all of a write or none of it).
@@ -39,10 +47,11 @@ final class Pump {
         self.source = source
         self.sink = sink
         self.keepsMessages = keepsMessages
+        self.capacity = capacity
         buffer = ByteBuffer(capacity: capacity)
-        let splices = !keepsMessages && source.spliceDescriptor != nil && sink.spliceDescriptor != nil
-        splicePipe = splices ? SplicePipe(capacity: pipeCapacity ?? capacity, bufferCapacity: capacity) : nil
-        fileSender = splices ? source.spliceDescriptor.flatMap(FileSender.init) : nil
+        self.pipeCapacity = pipeCapacity ?? capacity
+        maySplice = !keepsMessages && source.spliceDescriptor != nil && sink.spliceDescriptor != nil
+        fileSender = maySplice ? source.spliceDescriptor.flatMap(FileSender.init) : nil
     }
 
     /// Takes the source's and the sink's callbacks and starts moving bytes.
@@ -135,6 +144,9 @@ final class Pump {
         }
     }
 
+    /// Bulk has been seen, and goes through the splice pipe.
+    var splicing: Bool { splicePipe != nil }
+
     private var isEmpty: Bool { buffer.isEmpty && splicePipe?.isEmpty != false }
     private var hasRoom: Bool { splicePipe?.hasRoom ?? buffer.hasSpace }
 
@@ -159,7 +171,13 @@ final class Pump {
             }
         }
         let result = try source.read(into: buffer.writable)
-        if case .bytes(let count) = result { buffer.commit(count) }
+        if case .bytes(let count) = result {
+            buffer.commit(count)
+            if count >= Pump.bulkRead, maySplice, splicePipe == nil {
+                splicePipe = SplicePipe(capacity: pipeCapacity, bufferCapacity: capacity)
+                maySplice = splicePipe != nil
+            }
+        }
         return result
     }
 
@@ -185,7 +203,7 @@ final class Pump {
 
     /// One write (or splice) to the sink: the bytes written, nil when the sink would block.
     private func writeSink() throws -> Int? {
-        // Preloaded bytes came first, and the pipe cannot take them: the buffer goes out first.
+        // The buffer's bytes came first (preloaded, or read before bulk was seen): they go out first.
         if buffer.isEmpty, let splicePipe, let descriptor = sink.spliceDescriptor {
             do {
                 guard let written = try splicePipe.drain(to: descriptor) else {
@@ -215,6 +233,7 @@ final class Pump {
     private func stopSplicing() {
         splicePipe?.drain(into: buffer)
         splicePipe = nil
+        maySplice = false
     }
 
     private func updateInterest() {

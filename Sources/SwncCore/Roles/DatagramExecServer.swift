@@ -117,7 +117,11 @@ private final class SenderSession {
     }
 
     private func childExited(_ status: ChildProcess.ExitStatus) {
-        if let child, status != .exited(0) { server.report(.childEnded(pid: child.pid, status: status)) }
+        if let error = child?.startFailure {
+            server.report(.warning(ExecCommand.cannotRun(server.configuration.exec?.first ?? "", error)))
+        } else if let child, status != .exited(0) {
+            server.report(.childEnded(pid: child.pid, status: status))
+        }
         server.loop.cancel(idleTimer)
         server.loop.remove(watch)
         childEnd.close()

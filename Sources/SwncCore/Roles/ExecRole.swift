@@ -14,6 +14,9 @@ final class ExecRole: Role {
     fileprivate let configuration: Configuration
     fileprivate let report: Reporter
     fileprivate let argv: [String]
+    /// argv[0] as found at the first spawn (main checked it before listening): no PATH search
+    /// per connection. nil while it cannot be found, so that each spawn says why.
+    fileprivate lazy var path: String? = try? ExecCommand.resolve(argv.first ?? "")
     private var sessions: [ObjectIdentifier: ExecSession] = [:]
 
     init(loop: EventLoop, configuration: Configuration, report: @escaping Reporter) {
@@ -66,6 +69,8 @@ private final class ExecSession {
     private var child: ChildProcess?
     /// How the relay ended; nil while it runs.
     private var ending: Relay.Ending?
+    /// execve(2) refused the program: the connection ends with this failure.
+    private var startFailure: Failure?
     private let ended: (Relay.Ending) -> Void
 
     /// Makes the socketpair and starts the child on its end. A datagram peer gets a
@@ -84,8 +89,8 @@ private final class ExecSession {
             throw Failure("watch the socketpair of \(program)", error)
         }
         do {
-            child = try ChildProcess.spawn(argv: role.argv, connection: pair.child, environment: environment,
-                                           loop: role.loop) { [unowned self] status in childExited(status) }
+            child = try ChildProcess.spawn(argv: role.argv, path: role.path, connection: pair.child,
+                                           environment: environment, loop: role.loop) { [unowned self] status in childExited(status) }
         } catch {
             childStream.close()
             throw error
@@ -108,7 +113,11 @@ private final class ExecSession {
     }
 
     private func childExited(_ status: ChildProcess.ExitStatus) {
-        if let child, status != .exited(0) { role.report(.childEnded(pid: child.pid, status: status)) }
+        if let error = child?.startFailure {
+            startFailure = ExecCommand.cannotRun(role.argv.first ?? "", error)
+        } else if let child, status != .exited(0) {
+            role.report(.childEnded(pid: child.pid, status: status))
+        }
         if ending == nil { relay?.endOnceInputIsSent() }
         finishIfDone()
     }
@@ -120,6 +129,6 @@ private final class ExecSession {
         relay = nil
         child = nil
         role.finished(self)
-        ended(ending)
+        ended(startFailure.map { .failed($0) } ?? ending)
     }
 }

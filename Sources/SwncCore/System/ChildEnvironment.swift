@@ -16,18 +16,26 @@ extension ChildProcess {
         return ["SWNC_", "NCAT_"].flatMap { prefix in values.map { (prefix + $0.0, $0.1) } }
     }
 
-    /// swnc's environment as NAME=value strings, with `additions` put in place of any variables
-    /// of the same names.
-    static func environment(adding additions: [(String, String)]) -> [String] {
+    /// Calls `body` with swnc's environment, with `additions` put in place of any variables of
+    /// the same names, as a NULL-terminated array of NAME=value C strings (envp).
+    static func withEnvironment<R>(adding additions: [(String, String)],
+                                   _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
         let replaced = Set(additions.map(\.0))
-        var variables: [String] = []
+        let added = additions.map { strdup("\($0.0)=\($0.1)") }
+        defer { added.forEach { free($0) } }
+        let variables = inheritedEnvironment.filter { !replaced.contains($0.name) }.map(\.entry) + added + [nil]
+        return variables.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+
+    /// swnc's environment as it was at the first spawn (swnc never changes it), read once.
+    private static let inheritedEnvironment: [(name: String, entry: UnsafeMutablePointer<CChar>)] = {
+        var variables: [(String, UnsafeMutablePointer<CChar>)] = []
         var entry: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = environ
         while let pointer = entry?.pointee {
             let variable = String(cString: pointer)
-            let name = variable.prefix { $0 != "=" }
-            if !replaced.contains(String(name)) { variables.append(variable) }
+            variables.append((String(variable.prefix { $0 != "=" }), strdup(pointer)))
             entry = entry?.successor()
         }
-        return variables + additions.map { "\($0.0)=\($0.1)" }
-    }
+        return variables
+    }()
 }

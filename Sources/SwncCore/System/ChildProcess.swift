@@ -1,8 +1,8 @@
 import CSwncSystem
 import Glibc
 
-/// A program run for one connection (-e / -c): spawned with posix_spawn(3) on one end of a
-/// socketpair, reaped on the event loop (a pidfd, no thread, no SIGCHLD handler).
+/// A program run for one connection (-e / -c): forked (the loop never waits for its execve)
+/// on one end of a socketpair, reaped on the event loop (a pidfd, no thread, no SIGCHLD handler).
 ///
 /// The object stays alive, and its child watched, until the child is reaped, even when the
 /// caller lets go of it: every child is reaped exactly once.
@@ -40,6 +40,10 @@ public final class ChildProcess {
     private var exitPoll: EventLoop.TimerID?
     private var killTimer: EventLoop.TimerID?
     private var terminating = false
+    /// The read end of the pipe on which the child reports a failed execve.
+    private var execFailure: FileDescriptor?
+    /// Why execve(2) refused the program (the child then exited 127); nil once it ran.
+    public private(set) var startFailure: Errno?
 
     /// How long a child may outlive SIGTERM before SIGKILL.
     static let killDelay = Duration.seconds(2)
@@ -61,7 +65,7 @@ public final class ChildProcess {
         _ = try retryingOnInterrupt { socketpair(AF_UNIX, type | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) }
         let swnc = FileDescriptor(ends[0])
         do {
-            try swnc.setStatusFlags(swnc.statusFlags() | O_NONBLOCK)
+            try swnc.setStatusFlags(O_RDWR | O_NONBLOCK)  // a new socket's flags: one fcntl, not two
         } catch {
             swnc.close()
             FileDescriptor(ends[1]).close()
@@ -70,62 +74,48 @@ public final class ChildProcess {
         return (Socket(adopting: swnc), FileDescriptor(ends[1]))
     }
 
-    /// Runs `argv` (argv[0] found as `ExecCommand.resolve` finds it) with `connection` as its
-    /// stdin and stdout and swnc's stderr as its stderr; no other descriptor of swnc's reaches
-    /// it. It starts with every signal at its default and none blocked (swnc ignores SIGPIPE,
-    /// and an ignored signal stays ignored across exec). Its environment is swnc's with
-    /// `additions` put in (replacing variables of the same name).
+    /// Runs `argv` (argv[0] found as `ExecCommand.resolve` finds it, or at `path` when the
+    /// caller has resolved it already) with `connection` as its stdin and stdout and swnc's
+    /// stderr as its stderr; no other descriptor of swnc's reaches it. It starts with every
+    /// signal at its default and none blocked (swnc ignores SIGPIPE, and an ignored signal stays
+    /// ignored across exec). Its environment is swnc's with `additions` put in (replacing
+    /// variables of the same name).
     ///
-    /// `connection` is made blocking (it is the child's alone); the caller closes its copy
+    /// `connection` must be blocking (it is the child's alone); the caller closes its copy
     /// after this returns, so that the child's exit is the end of the stream. `onExit` is called
-    /// once, from the loop, when the child has been reaped.
-    public static func spawn(argv: [String], connection: FileDescriptor, environment additions: [(String, String)],
+    /// once, from the loop, when the child has been reaped; a program that execve(2) refused
+    /// then has `startFailure`.
+    public static func spawn(argv: [String], path: String? = nil, connection: FileDescriptor,
+                             environment additions: [(String, String)],
                              loop: EventLoop, onExit: @escaping (ExitStatus) -> Void) throws -> ChildProcess {
-        try spawn(argv: argv, connection: connection, environment: additions, loop: loop, pollingForExit: false, onExit: onExit)
+        try spawn(argv: argv, path: path, connection: connection, environment: additions, loop: loop,
+                  pollingForExit: false, onExit: onExit)
     }
 
     /// `spawn`, which tests ask to poll for the exit as it does where pidfd_open fails.
-    static func spawn(argv: [String], connection: FileDescriptor, environment additions: [(String, String)],
+    static func spawn(argv: [String], path: String? = nil, connection: FileDescriptor,
+                      environment additions: [(String, String)],
                       loop: EventLoop, pollingForExit: Bool, onExit: @escaping (ExitStatus) -> Void) throws -> ChildProcess {
         guard let program = argv.first else { throw Failure("empty -e command") }
-        let path = try ExecCommand.resolve(program)
-        let flags = try connection.statusFlags()
-        if flags & O_NONBLOCK != 0 { try connection.setStatusFlags(flags & ~O_NONBLOCK) }
-        // An ignored SIGCHLD (inherited across exec) would make the kernel reap children
-        // itself, and their status would be lost.
-        signal(SIGCHLD, SIG_DFL)
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, connection.rawValue, STDIN_FILENO)
-        posix_spawn_file_actions_adddup2(&actions, connection.rawValue, STDOUT_FILENO)
-        // Also what swnc inherited without close-on-exec.
-        swnc_spawn_close_from(&actions, STDERR_FILENO + 1)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var all = sigset_t()
-        var none = sigset_t()
-        sigfillset(&all)
-        sigemptyset(&none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
-        var pid: pid_t = 0
-        let error = withCStrings(argv) { arguments in
-            withCStrings(environment(adding: additions)) { variables in
-                posix_spawn(&pid, path, &actions, &attributes, arguments, variables)
+        let path = try path ?? ExecCommand.resolve(program)
+        _ = keepChildrenToReap
+        var failure: Int32 = -1
+        let result = withCStrings(argv) { arguments in
+            withEnvironment(adding: additions) { variables in
+                swnc_spawn(path, arguments, variables, connection.rawValue, &failure)
             }
         }
-        // posix_spawn returns the error of fork or exec (EAGAIN past ulimit -u, ENOENT, ...).
-        guard error == 0 else { throw ExecCommand.cannotRun(program, Errno(error)) }
-        let child = ChildProcess(pid: pid, loop: loop, onExit: onExit)
+        // fork's error (EAGAIN past ulimit -u, ENOMEM), or the pipe's (EMFILE).
+        guard result > 0 else { throw ExecCommand.cannotRun(program, Errno(-result)) }
+        let child = ChildProcess(pid: result, loop: loop, onExit: onExit)
+        child.execFailure = FileDescriptor(failure)
         child.watchForExit(polling: pollingForExit)
         return child
     }
+
+    /// An ignored SIGCHLD (inherited across exec) would make the kernel reap children itself,
+    /// and their status would be lost; set once, at the first spawn.
+    private static let keepChildrenToReap: Void = { signal(SIGCHLD, SIG_DFL) }()
 
     /// SIGTERM now, SIGKILL `killDelay` later if the child is still there. Idempotent; nothing
     /// once the child has been reaped.
@@ -172,6 +162,14 @@ public final class ChildProcess {
 
     private func finish(_ status: ExitStatus) {
         self.status = status
+        if let execFailure {
+            var error: Int32 = 0
+            if status == .exited(127), (try? withUnsafeMutableBytes(of: &error) { try execFailure.read(into: $0) }) == 4 {
+                startFailure = Errno(error)
+            }
+            execFailure.close()
+            self.execFailure = nil
+        }
         if let exitWatch {
             loop.remove(exitWatch)
             exitWatch.descriptor.close()
