@@ -163,7 +163,8 @@ import Testing
         chmod(program, 0o755)
         let (server, port) = try startExecServer(["-e", program], keepOpen: true)
         for _ in 1...2 {
-            let client = try execPeer(["talk", port, "hello\n"])
+            // Sending nothing: swnc may close before reading, and unread bytes would make it a reset.
+            let client = try execPeer(["talk", port, ""])
             try client.expectCleanExit()
             #expect(client.standardOutputText == "")
         }
