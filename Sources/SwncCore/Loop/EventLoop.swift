@@ -9,15 +9,18 @@ public final class EventLoop {
         public let descriptor: FileDescriptor
         public var reading = false { didSet { if reading != oldValue { loop?.interestChanged(self) } } }
         public var writing = false { didSet { if writing != oldValue { loop?.interestChanged(self) } } }
+        // The flags beside the descriptor, where they pack: 88 bytes, a 96-byte allocation each.
+        fileprivate var alwaysReady = false
+        fileprivate var waitingForUpdate = false
         var onReadable: () -> Void
         var onWritable: () -> Void
         /// Called on an error (a reset) while neither reading nor writing is wanted.
         var onIdleError: (() -> Void)? { didSet { loop?.interestChanged(self) } }
-        fileprivate unowned(unsafe) var loop: EventLoop?
+        /// nil once removed, or once the loop is gone.
+        fileprivate(set) unowned(unsafe) var loop: EventLoop?
         fileprivate var generation: UInt32 = 0
-        fileprivate var registeredEvents: UInt32?
-        fileprivate var alwaysReady = false
-        fileprivate var waitingForUpdate = false
+        /// The events epoll has for it; 0 while it is not registered (it then wants none).
+        fileprivate var registeredEvents: UInt32 = 0
 
         init(_ descriptor: FileDescriptor, onReadable: @escaping () -> Void, onWritable: @escaping () -> Void) {
             self.descriptor = descriptor
@@ -92,7 +95,7 @@ public final class EventLoop {
     /// Stops watching; call before the descriptor is closed.
     public func remove(_ watch: Watch) {
         guard watch.loop != nil else { return }
-        if watch.registeredEvents != nil {
+        if watch.registeredEvents != 0 {
             _ = epoll_ctl(epoll.rawValue, EPOLL_CTL_DEL, watch.descriptor.rawValue, nil)
         }
         if watch.alwaysReady { alwaysReady.removeAll { $0 === watch } }
@@ -159,8 +162,8 @@ public final class EventLoop {
             if wanted == 0 {
                 // Unregistered, so that a hung-up descriptor nobody listens to cannot spin the loop.
                 _ = epoll_ctl(epoll.rawValue, EPOLL_CTL_DEL, fd, nil)
-                watch.registeredEvents = nil
-            } else if watch.registeredEvents == nil {
+                watch.registeredEvents = 0
+            } else if watch.registeredEvents == 0 {
                 if epoll_ctl(epoll.rawValue, EPOLL_CTL_ADD, fd, &event) == 0 {
                     watch.registeredEvents = wanted
                 } else if errno == EPERM {
