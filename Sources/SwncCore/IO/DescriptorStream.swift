@@ -47,8 +47,7 @@ public final class DescriptorStream: ByteStream {
         self.isDatagram = isDatagram
         self.ownsDescriptor = ownsDescriptor
         watch = try loop.watch(descriptor)
-        watch.onReadable = { [unowned self] in ready(.readable) }
-        watch.onWritable = { [unowned self] in ready(.writable) }
+        watch.onReady = { [unowned self] readiness in ready(readiness) }
     }
 
     deinit {
