@@ -212,7 +212,7 @@ final class ChildHarness {
             socket.close()
             throw error
         }
-        let watch = try loop.watch(socket.descriptor, onReadable: { [unowned self] in readSome() })
+        let watch = try loop.watch(socket.descriptor, onReady: { [unowned self] _ in readSome() })
         watch.reading = true
         self.watch = watch
     }

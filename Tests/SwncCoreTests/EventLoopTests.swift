@@ -54,9 +54,9 @@ import Testing
         let pair = try StreamPair(loop: loop, name: "near")
         defer { pair.near.close(); pair.far.close() }
         var readable = 0
-        let watch = try loop.watch(pair.far, onReadable: { readable += 1; loop.stop() })
+        let watch = try loop.watch(pair.far, onReady: { _ in readable += 1; loop.stop() })
         defer { loop.remove(watch) }
-        _ = try? loop.watch(pair.far, onReadable: { Issue.record("the refused watch was called") })
+        _ = try? loop.watch(pair.far, onReady: { _ in Issue.record("the refused watch was called") })
         watch.reading = true
         _ = try Array("x".utf8).withUnsafeBytes { try pair.near.descriptor.write($0) }
         try loop.run(failingAfter: .seconds(5), "the first watch's readable event")
@@ -74,7 +74,7 @@ import Testing
         var readable = 0
         var writable = 0
         let watch = try loop.watch(FileDescriptor(descriptor),
-                                   onReadable: { readable += 1 }, onWritable: { writable += 1 })
+                                   onReady: { if $0 == .readable { readable += 1 } else { writable += 1 } })
         watch.reading = true
         watch.writing = true
         loop.schedule(after: .milliseconds(50)) { loop.stop() }

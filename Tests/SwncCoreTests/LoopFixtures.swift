@@ -62,8 +62,9 @@ final class FarEnd {
         self.descriptor = descriptor
         self.loop = loop
         let watch = try loop.watch(descriptor)
-        watch.onReadable = { [unowned self] in collectSome() }
-        watch.onWritable = { [unowned self] in feedSome() }
+        watch.onReady = { [unowned self] readiness in
+            if readiness == .readable { collectSome() } else { feedSome() }
+        }
         self.watch = watch
     }
 

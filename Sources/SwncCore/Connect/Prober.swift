@@ -139,8 +139,7 @@ public final class Prober {
         } catch {
             return finish(index, error: error)
         }
-        let settle = { [unowned self] in finish(index, error: socket.pendingError()) }
-        if reading { watch.onReadable = settle } else { watch.onWritable = settle }
+        watch.onReady = { [unowned self] _ in finish(index, error: socket.pendingError()) }
         watch.reading = reading
         watch.writing = !reading
         probes[index].watch = watch

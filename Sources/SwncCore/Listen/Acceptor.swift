@@ -61,7 +61,7 @@ final class Acceptor {
             report(.connectionReceived(shown))
             let stream: DescriptorStream
             do {
-                stream = try DescriptorStream(socket.descriptor, name: PeerName.of(shown), loop: loop)
+                stream = try DescriptorStream(socket.descriptor, peer: shown, loop: loop)
             } catch {
                 socket.close()
                 return loop.fail(Failure("watch", error))
@@ -79,8 +79,11 @@ final class Acceptor {
     }
 
     private func serve(_ connection: Connection) {
-        role.serve(connection) { [unowned self] ending in ended(ending) }
+        role.serve(connection, ended: connectionEnded)
     }
+
+    /// What each connection calls when it is over: one closure for them all, not one each.
+    private lazy var connectionEnded: (Relay.Ending) -> Void = { [unowned self] ending in ended(ending) }
 
     /// The TLS stage: the role gets the peer once its handshake is done; a failed or stalled
     /// handshake ends that connection only.

@@ -126,7 +126,8 @@ extension AddressPattern {
 extension SocketAddress {
     /// The 4 or 16 bytes of an IP address, network order; nil for other families.
     var addressBytes: [UInt8]? {
-        withUnsafeBytes(of: storage) { raw in
+        withSockaddr { address, _ in
+            let raw = UnsafeRawPointer(address)
             switch family {
             case AF_INET: return withUnsafeBytes(of: raw.load(as: sockaddr_in.self).sin_addr) { Array($0) }
             case AF_INET6: return withUnsafeBytes(of: raw.load(as: sockaddr_in6.self).sin6_addr) { Array($0) }

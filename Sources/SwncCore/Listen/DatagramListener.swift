@@ -49,7 +49,7 @@ final class DatagramListener {
                                                   largestDatagram: configuration.largestDatagram, first: first)
                 return
             }
-            let stream = try DescriptorStream(socket.descriptor, name: PeerName.of(shown), loop: loop, isDatagram: true)
+            let stream = try DescriptorStream(socket.descriptor, peer: shown, loop: loop, isDatagram: true)
             let peer = Relay.Peer(stream: stream, isDatagram: true)
             let ended = { [loop] (ending: Relay.Ending) in
                 if case .failed(let failure) = ending { loop.fail(failure) } else { loop.stop() }

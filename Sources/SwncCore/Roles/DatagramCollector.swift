@@ -11,7 +11,7 @@ final class DatagramCollector {
         self.loop = loop
         self.output = output
         self.sockets = try sockets.map { try loop.watch($0.descriptor) }
-        for watch in self.sockets { watch.onReadable = { [unowned self] in receive(from: watch) } }
+        for watch in self.sockets { watch.onReady = { [unowned self] _ in receive(from: watch) } }
         output.onWritable = { [unowned self] in flush() }
         if let first { buffer.append(first) }
         flush()

@@ -25,8 +25,9 @@ final class DatagramEchoServer {
         for socket in sockets {
             let batch = DatagramBatch(socket: socket, watch: try loop.watch(socket.descriptor),
                                       largestDatagram: configuration.largestDatagram)
-            batch.watch.onReadable = { [unowned self, unowned batch] in receive(into: batch) }
-            batch.watch.onWritable = { [unowned self, unowned batch] in send(batch) }
+            batch.watch.onReady = { [unowned self, unowned batch] readiness in
+                if readiness == .readable { receive(into: batch) } else { send(batch) }
+            }
             batch.watch.reading = true
             batches.append(batch)
         }

@@ -87,7 +87,7 @@ private final class SenderSession {
             childEnd.close()
             throw error
         }
-        watch.onReadable = { [unowned self] in reply() }
+        watch.onReady = { [unowned self] _ in reply() }
         watch.reading = true
         armIdleTimer()
     }

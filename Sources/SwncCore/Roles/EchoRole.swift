@@ -7,7 +7,8 @@ final class EchoRole: Role {
     private let report: Reporter
     fileprivate let loop: EventLoop
     fileprivate let idleTimeout: Duration?
-    private var connections: [ObjectIdentifier: EchoConnection] = [:]
+    /// The connections being served; each knows its place here, so that it leaves in O(1).
+    private var connections: [EchoConnection] = []
     fileprivate let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 
     init(loop: EventLoop, idleTimeout: Duration?, report: @escaping Reporter) {
@@ -17,18 +18,25 @@ final class EchoRole: Role {
     }
 
     deinit {
-        for connection in connections.values { connection.stream.close() }
+        for connection in connections { connection.stream.close() }
         scratch.deallocate()
     }
 
     func serve(_ connection: Connection, ended: @escaping (Relay.Ending) -> Void) {
         let echo = EchoConnection(role: self, connection: connection, ended: ended)
-        connections[ObjectIdentifier(echo)] = echo
+        echo.place = connections.count
+        connections.append(echo)
         echo.start()
     }
 
     fileprivate func closed(_ echo: EchoConnection) {
-        guard connections.removeValue(forKey: ObjectIdentifier(echo)) != nil else { return }
+        guard let place = echo.place else { return }
+        echo.place = nil
+        let last = connections.removeLast()
+        if last !== echo {
+            connections[place] = last
+            last.place = place
+        }
         echo.stopIdleTimer()
         echo.stream.close()
         report(.echoClosed(peer: echo.shownAddress, bytes: echo.bytesEchoed))
@@ -43,14 +51,16 @@ private final class EchoConnection {
     let stream: ByteStream
     let shownAddress: SocketAddress
     let ended: (Relay.Ending) -> Void
+    /// Its index in the role's connections; nil once closed.
+    var place: Int?
     /// What the peer has not taken back yet; allocated only while a write back is incomplete.
     private var unsent: ByteBuffer?
-    private var peerFinished = false
     private(set) var bytesEchoed = 0
     private(set) var bytesReceived = 0
     let startedAt = Clock.now
     private var lastActivity = Clock.now
     private var idleTimer: EventLoop.TimerID?
+    private var peerFinished = false  // last, beside the timer's flag: 178 bytes, a 192-byte allocation
 
     init(role: EchoRole, connection: Connection, ended: @escaping (Relay.Ending) -> Void) {
         self.role = role
@@ -60,8 +70,10 @@ private final class EchoConnection {
     }
 
     func start() {
-        stream.onReadable = { [unowned self] in receive() }
-        stream.onWritable = { [unowned self] in sendUnsent() }
+        // It waits to read or to write back, never both: one closure serves both callbacks.
+        let onReady = { [unowned self] in unsent == nil ? receive() : sendUnsent() }
+        stream.onReadable = onReady
+        stream.onWritable = onReady
         stream.waitToRead(.readable)
         if let idle = role.idleTimeout { armIdleTimer(idle) }
     }

@@ -135,7 +135,7 @@ public final class ChildProcess {
             pollForExit()
             return
         }
-        guard let watch = try? loop.watch(FileDescriptor(pidfd), onReadable: { [self] in reap() }) else {
+        guard let watch = try? loop.watch(FileDescriptor(pidfd), onReady: { [self] _ in reap() }) else {
             close(pidfd)
             pollForExit()
             return

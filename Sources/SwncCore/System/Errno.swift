@@ -37,12 +37,15 @@ func retryingOnInterrupt<Result: BinaryInteger>(_ body: () -> Result) throws -> 
     }
 }
 
-/// Like `retryingOnInterrupt`, but "would block" comes back as nil instead of an error.
+/// Like `retryingOnInterrupt`, but "would block" comes back as nil instead of an error (and
+/// without throwing one to catch it: a thrown error is an allocation, and would-block is common).
 @inline(__always)
 func nonBlocking<Result: BinaryInteger>(_ body: () -> Result) throws -> Result? {
-    do {
-        return try retryingOnInterrupt(body)
-    } catch let error as Errno where error.meansWouldBlock {
-        return nil
+    while true {
+        let result = body()
+        if result >= 0 { return result }
+        let error = Errno.current
+        if error.meansWouldBlock { return nil }
+        if error != .interrupted { throw error }
     }
 }

@@ -1,19 +1,32 @@
 import Glibc
 
-/// An IPv4, IPv6 or UNIX-domain socket address (a sockaddr_storage and its length).
+/// An IPv4, IPv6 or UNIX-domain socket address and its length. IP addresses, which swnc keeps
+/// one of per peer (10,000 peers: 10,000 addresses), are held inline in 28 bytes; a longer one
+/// (a UNIX path) in a sockaddr_storage of its own.
 public struct SocketAddress {
-    var storage = sockaddr_storage()
-    var length: socklen_t
+    private var inline = sockaddr_in6()
+    private(set) var length: socklen_t  // here, in the 4 bytes `inline` leaves before `long`: 40 bytes in all
+    private var long: LongAddress?
+
+    private final class LongAddress {
+        let storage: sockaddr_storage
+        init(_ storage: sockaddr_storage) { self.storage = storage }
+    }
 
     init(copying address: UnsafePointer<sockaddr>, length: socklen_t) {
         self.length = length
-        withUnsafeMutableBytes(of: &storage) { raw in
-            raw.copyMemory(from: UnsafeRawBufferPointer(start: address, count: Int(length)))
+        let bytes = UnsafeRawBufferPointer(start: address, count: Int(length))
+        if Int(length) <= MemoryLayout<sockaddr_in6>.size {
+            withUnsafeMutableBytes(of: &inline) { $0.copyMemory(from: bytes) }
+        } else {
+            var storage = sockaddr_storage()
+            withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: bytes) }
+            long = LongAddress(storage)
         }
     }
 
-    /// An empty address for accept(2) and recvfrom(2) to fill in.
-    init() { length = socklen_t(MemoryLayout<sockaddr_storage>.size) }
+    /// An address of no family, for accept(2) and recvfrom(2) to fill in.
+    init() { length = 0 }
 
     /// A UNIX-domain address; fails when the path does not fit in sockaddr_un. A path that
     /// starts with `@` is a name in Linux's abstract namespace (no file): its first byte
@@ -38,7 +51,7 @@ public struct SocketAddress {
     /// unnamed address that makes bind(2) pick an abstract one.
     public static func any(family: Int32, port: UInt16) -> SocketAddress {
         var address = SocketAddress()
-        address.storage.ss_family = sa_family_t(family)
+        address.inline.sin6_family = sa_family_t(family)
         switch family {
         case AF_INET6: address.length = socklen_t(MemoryLayout<sockaddr_in6>.size)
         case AF_INET: address.length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -48,12 +61,12 @@ public struct SocketAddress {
         return address
     }
 
-    public var family: Int32 { Int32(storage.ss_family) }
+    public var family: Int32 { Int32(long?.storage.ss_family ?? inline.sin6_family) }
 
     /// The port of an IP address (host byte order); 0 for UNIX addresses.
     public var port: UInt16 {
         get {
-            withUnsafeBytes(of: storage) { raw in
+            withBytes { raw in
                 switch family {
                 case AF_INET: return UInt16(bigEndian: raw.load(as: sockaddr_in.self).sin_port)
                 case AF_INET6: return UInt16(bigEndian: raw.load(as: sockaddr_in6.self).sin6_port)
@@ -63,7 +76,7 @@ public struct SocketAddress {
         }
         set {
             let family = self.family
-            withUnsafeMutableBytes(of: &storage) { raw in
+            withUnsafeMutableBytes(of: &inline) { raw in  // an IP address is always inline
                 switch family {
                 case AF_INET: raw.baseAddress!.assumingMemoryBound(to: sockaddr_in.self).pointee.sin_port = newValue.bigEndian
                 case AF_INET6: raw.baseAddress!.assumingMemoryBound(to: sockaddr_in6.self).pointee.sin6_port = newValue.bigEndian
@@ -75,7 +88,7 @@ public struct SocketAddress {
 
     /// The numeric host (inet_ntop(3)) of an IP address, or the path of a UNIX address.
     public var host: String {
-        withUnsafeBytes(of: storage) { raw -> String in
+        withBytes { raw -> String in
             var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
             switch family {
             case AF_INET:
@@ -104,7 +117,7 @@ public struct SocketAddress {
         guard family == AF_UNIX else { return nil }
         let offset = MemoryLayout<sa_family_t>.size
         guard Int(length) > offset else { return nil }
-        return withUnsafeBytes(of: storage) { raw in
+        return withBytes { raw in
             let bytes = raw[offset..<Int(length)]
             if bytes.first == 0 { return "@" + String(decoding: bytes.dropFirst(), as: UTF8.self) }
             let name = bytes.prefix { $0 != 0 }
@@ -120,17 +133,30 @@ public struct SocketAddress {
 
     /// Calls `body` with the address as the C calls take it.
     func withSockaddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) throws -> R) rethrows -> R {
-        try withUnsafePointer(to: storage) {
-            try $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { try body($0, length) }
-        }
+        try withBytes { try body($0.baseAddress!.assumingMemoryBound(to: sockaddr.self), length) }
     }
 
     /// Calls `body` so that a C call can fill the address in.
     mutating func withMutableSockaddr<R>(_ body: (UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) throws -> R) rethrows -> R {
-        length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        return try withUnsafeMutablePointer(to: &storage) { storagePointer in
-            try storagePointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { try body($0, &length) }
+        var filled = sockaddr_storage()
+        let capacity = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        var filledLength = capacity
+        let result = try withUnsafeMutablePointer(to: &filled) { storagePointer in
+            try storagePointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { try body($0, &filledLength) }
         }
+        // A call that would block leaves the length as it was (every address swnc takes is
+        // shorter than sockaddr_storage): there is nothing to keep.
+        guard filledLength < capacity else { return result }
+        self = withUnsafePointer(to: &filled) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { SocketAddress(copying: $0, length: filledLength) }
+        }
+        return result
+    }
+
+    /// The storage that holds the address: its first `length` bytes are the address.
+    private func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        if let long { return try withUnsafeBytes(of: long.storage, body) }
+        return try withUnsafeBytes(of: inline, body)
     }
 }
 

@@ -1,0 +1,104 @@
+import Glibc
+import Testing
+@testable import SwncCore
+
+/// The echo role in process, over socketpairs: each connection echoes its own bytes and closes
+/// on its own, whatever the order in which the others close.
+@Suite struct EchoRoleTests {
+    /// A peer of the role: its far end is written and read with plain calls.
+    private struct Peer {
+        let far: FileDescriptor
+        let address: SocketAddress
+    }
+
+    private static func address(port: UInt16) -> SocketAddress {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                SocketAddress(copying: $0, length: socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+    }
+
+    private static func connect(_ role: EchoRole, loop: EventLoop, port: UInt16,
+                                ended: @escaping (Relay.Ending) -> Void) throws -> Peer {
+        var ends: [Int32] = [0, 0]
+        let type = Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue)
+        guard socketpair(AF_UNIX, type, 0, &ends) == 0 else { throw Errno.current }
+        let address = address(port: port)
+        let stream = try DescriptorStream(FileDescriptor(ends[0]), peer: address, loop: loop)
+        role.serve(Connection(stream: stream, isDatagram: false, socket: Socket(adopting: FileDescriptor(ends[0])),
+                              shownAddress: address), ended: ended)
+        return Peer(far: FileDescriptor(ends[1]), address: address)
+    }
+
+    private static func runLoop(_ loop: EventLoop) throws {
+        loop.schedule(after: .milliseconds(50)) { [loop] in loop.stop() }
+        try loop.run()
+    }
+
+    /// Sends `text`, lets the role echo it, and reads back what came.
+    private static func echo(_ text: String, through peer: Peer, loop: EventLoop) throws -> String {
+        let written = try Array(text.utf8).withUnsafeBytes { try peer.far.write($0) }
+        #expect(written == text.utf8.count)
+        try runLoop(loop)
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let count = try buffer.withUnsafeMutableBytes { try peer.far.read(into: $0) } ?? 0
+        return String(decoding: buffer[..<count], as: UTF8.self)
+    }
+
+    /// The peer half-closes; the role echoes what was left and closes its end: end of file.
+    private static func close(_ peer: Peer, loop: EventLoop) throws -> Bool {
+        _ = shutdown(peer.far.rawValue, Int32(SHUT_WR))
+        try runLoop(loop)
+        var byte: UInt8 = 0
+        let count = try withUnsafeMutableBytes(of: &byte) { try peer.far.read(into: $0) }
+        peer.far.close()
+        return count == 0
+    }
+
+    @Test func connectionsEchoAndCloseInAnyOrderEachReportingItsOwnPeer() throws {
+        let loop = try EventLoop()
+        var closed: [(port: UInt16, bytes: Int)] = []
+        let role = EchoRole(loop: loop, idleTimeout: nil) { event in
+            if case .echoClosed(let peer, let bytes) = event { closed.append((peer.port, bytes)) }
+        }
+        var endings = 0
+        let peers = try (1...3).map { index in
+            try Self.connect(role, loop: loop, port: UInt16(5000 + index)) { ending in
+                if case .finished = ending { endings += 1 }
+            }
+        }
+        #expect(try Self.echo("one", through: peers[0], loop: loop) == "one")
+        #expect(try Self.echo("two!", through: peers[1], loop: loop) == "two!")
+        #expect(try Self.echo("three", through: peers[2], loop: loop) == "three")
+
+        // The middle one first, then the last (which took its place), then the first.
+        #expect(try Self.close(peers[1], loop: loop))
+        #expect(try Self.echo("again", through: peers[2], loop: loop) == "again")
+        #expect(try Self.echo("more", through: peers[0], loop: loop) == "more")
+        #expect(try Self.close(peers[2], loop: loop))
+        #expect(try Self.echo("last", through: peers[0], loop: loop) == "last")
+        #expect(try Self.close(peers[0], loop: loop))
+
+        #expect(closed.map(\.port) == [5002, 5003, 5001])
+        #expect(closed.map(\.bytes) == [4, 10, 11])
+        #expect(endings == 3)
+    }
+
+    @Test func aPeersStreamIsNamedByItsAddressWhenShown() throws {
+        let loop = try EventLoop()
+        var ends: [Int32] = [0, 0]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else { throw Errno.current }
+        let ip = try DescriptorStream(FileDescriptor(ends[0]), peer: Self.address(port: 5566), loop: loop)
+        #expect(ip.name == "127.0.0.1 port 5566")
+        ip.close()
+        let path = "/tmp/a-path-longer-than-an-inline-address.sock"
+        let unix = try DescriptorStream(FileDescriptor(ends[1]), peer: try SocketAddress.unix(path: path), loop: loop)
+        #expect(unix.name == path)
+        unix.close()
+    }
+}
