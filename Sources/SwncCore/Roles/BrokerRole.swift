@@ -12,8 +12,10 @@
 final class BrokerRole: Role {
     static let queueLimit = 1 << 20
     static let paceLimit = 256 * 1024
-    /// A quarter of the writes and wake-ups per byte that 64 KiB reads made; a quarter of
-    /// `queueLimit`, so that a receiver is dropped only once it is several reads behind.
+    /// A read costs a write and a wake-up per receiver: 64 KiB reads took twice the CPU per
+    /// byte delivered to 100 receivers. At most a quarter of `queueLimit`, so that a receiver
+    /// is dropped only once it is several reads behind (with 512 KiB reads a busy machine
+    /// dropped a receiver of the benchmark).
     static let readSize = 256 * 1024
     /// --max-conns is the acceptor's: it closes the peers past the limit at once.
     let concurrentPeers: Int? = nil
@@ -141,16 +143,17 @@ final class BrokerRole: Role {
                 }
                 if sent == bytes.count { continue }
             }
-            if chunk == nil { chunk = SharedChunk(Array(bytes)) }
-            receiver.queue.append(chunk!, sent: sent)
+            let shared = chunk ?? SharedChunk(Array(bytes))
+            chunk = shared
+            receiver.queue.append(shared, sent: sent)
             if receiver.queue.count > BrokerRole.queueLimit {
                 overflowing.append(receiver)
             } else if wasIdle {
                 receiver.stream.waitToWrite(waitFor)
             }
         }
-        // Dropped once every receiver has the chunk: the announcement of a drop (and the end
-        // of an unfinished chat line before it) comes after the chunk for all of them alike.
+        // Gone or dropped once every receiver has the bytes: the announcement of a leave (and
+        // the end of an unfinished chat line before it) comes after them for all alike.
         for receiver in gone { leave(receiver) }
         for receiver in overflowing where receiver.isPresent {  // an announcement may have dropped it
             report(.brokerPeerDropped(peer: receiver.shownAddress, queueLimit: BrokerRole.queueLimit))
