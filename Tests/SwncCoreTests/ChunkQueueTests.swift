@@ -78,6 +78,17 @@ import Testing
         #expect(sink.received == expected)
     }
 
+    @Test func aChunkPartlySentAlreadyIsQueuedForItsRestOnlyAndThenTheNextWhole() throws {
+        var queue = ChunkQueue()
+        queue.append(SharedChunk(Array("already sent|rest".utf8)), sent: 13)
+        queue.append(SharedChunk(Array(" next".utf8)))
+        queue.append(SharedChunk(Array("all sent".utf8)), sent: 0)
+        #expect(queue.count == 17)
+        let sink = Sink(perWrite: 3, budget: 100)
+        #expect(try queue.send(to: sink) == nil)
+        #expect(sink.received == Array("rest nextall sent".utf8))
+    }
+
     @Test func aFailingWriteIsThrownAndRemoveAllEmptiesTheQueue() throws {
         var queue = ChunkQueue()
         queue.append(SharedChunk([1, 2, 3]))

@@ -22,10 +22,14 @@ struct ChunkQueue {
 
     var isEmpty: Bool { count == 0 }
 
-    mutating func append(_ chunk: SharedChunk) {
-        guard !chunk.bytes.isEmpty else { return }
+    /// Queues `chunk` but its first `sent` bytes, which only an empty queue can have sent
+    /// already (the broker writes a chunk at once to a receiver with nothing queued).
+    mutating func append(_ chunk: SharedChunk, sent: Int = 0) {
+        precondition(sent == 0 || isEmpty, "bytes sent past a queue")
+        guard sent < chunk.bytes.count else { return }
         chunks.append(chunk)
-        count += chunk.bytes.count
+        if sent > 0 { sentOfHead = sent }  // the queue was empty: this chunk is its head
+        count += chunk.bytes.count - sent
     }
 
     /// Writes from the front until the queue is empty or `stream` would block; returns what to

@@ -2,7 +2,8 @@
 /// other peer, what stdin gives goes to all of them, nothing goes to stdout. With chat, each
 /// peer's text is named `<userN> ` and escaped, and joins and leaves are announced.
 ///
-/// A read is one shared chunk queued for each receiver, which writes it as its socket allows.
+/// A read is written at once to each receiver with nothing queued; what a receiver's socket
+/// does not take is one chunk, shared by all such receivers and written as each socket allows.
 /// A sender is read at the pace of its fastest receiver (while the shortest of their queues is
 /// under `paceLimit`), not of its slowest: a receiver that falls more than `queueLimit` behind
 /// is disconnected, so one slow reader neither stalls the others (as ncat's broker does) nor
@@ -11,6 +12,11 @@
 final class BrokerRole: Role {
     static let queueLimit = 1 << 20
     static let paceLimit = 256 * 1024
+    /// A read costs a write and a wake-up per receiver: 64 KiB reads took twice the CPU per
+    /// byte delivered to 100 receivers. At most a quarter of `queueLimit`, so that a receiver
+    /// is dropped only once it is several reads behind (with 512 KiB reads a busy machine
+    /// dropped a receiver of the benchmark).
+    static let readSize = 256 * 1024
     /// --max-conns is the acceptor's: it closes the peers past the limit at once.
     let concurrentPeers: Int? = nil
     private let loop: EventLoop
@@ -26,7 +32,7 @@ final class BrokerRole: Role {
     private var inputLine = ChatText.LineState()
     /// In chat, the user (0: stdin) whose last line the others have not seen the end of.
     private var unfinishedUser: Int?
-    private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+    private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: readSize, alignment: 16)
 
     init(loop: EventLoop, standardStreams: StandardStreams?, configuration: Configuration,
          report: @escaping Reporter) {
@@ -66,7 +72,7 @@ final class BrokerRole: Role {
                     fanOutChat(ChatText.message(from: peer.user, bytes, line: &peer.line), from: peer, user: peer.user,
                                lineEnded: peer.line.atLineStart)
                 } else {
-                    fanOut(Array(bytes), from: peer)
+                    fanOut(bytes, from: peer)
                 }
             case .endOfFile:
                 leave(peer)
@@ -101,7 +107,7 @@ final class BrokerRole: Role {
                     fanOutChat(ChatText.message(from: 0, bytes, line: &inputLine), from: nil, user: 0,
                                lineEnded: inputLine.atLineStart)
                 } else {
-                    fanOut(Array(bytes), from: nil)
+                    fanOut(bytes, from: nil)
                 }
             case .endOfFile:
                 inputOpen = false
@@ -115,22 +121,40 @@ final class BrokerRole: Role {
         updateReading()
     }
 
-    /// Queues `bytes` for every peer but `sender`; a peer that cannot take them is dropped.
-    private func fanOut(_ bytes: [UInt8], from sender: BrokerPeer?) {
+    /// Sends `bytes` to every peer but `sender`: at once to a receiver with nothing queued, and
+    /// what a socket does not take is queued, copied once into a chunk they all share. A peer
+    /// that cannot take them is dropped.
+    private func fanOut(_ bytes: UnsafeRawBufferPointer, from sender: BrokerPeer?) {
         guard !bytes.isEmpty else { return }
-        let chunk = SharedChunk(bytes)
-        var overflowing: [BrokerPeer] = []
+        var chunk: SharedChunk?
+        var overflowing: [BrokerPeer] = [], gone: [BrokerPeer] = []
         for receiver in peers where receiver !== sender && receiver.isPresent {
             let wasIdle = receiver.queue.isEmpty
-            receiver.queue.append(chunk)
+            var sent = 0, waitFor = Readiness.writable
+            if wasIdle {
+                do {
+                    switch try receiver.stream.write(bytes) {
+                    case .wrote(let count): sent = count
+                    case .wouldBlock(let readiness): waitFor = readiness
+                    }
+                } catch {
+                    gone.append(receiver)  // EPIPE, a reset
+                    continue
+                }
+                if sent == bytes.count { continue }
+            }
+            let shared = chunk ?? SharedChunk(Array(bytes))
+            chunk = shared
+            receiver.queue.append(shared, sent: sent)
             if receiver.queue.count > BrokerRole.queueLimit {
                 overflowing.append(receiver)
             } else if wasIdle {
-                receiver.stream.waitToWrite(.writable)
+                receiver.stream.waitToWrite(waitFor)
             }
         }
-        // Dropped once every receiver has the chunk: the announcement of a drop (and the end
-        // of an unfinished chat line before it) comes after the chunk for all of them alike.
+        // Gone or dropped once every receiver has the bytes: the announcement of a leave (and
+        // the end of an unfinished chat line before it) comes after them for all alike.
+        for receiver in gone { leave(receiver) }
         for receiver in overflowing where receiver.isPresent {  // an announcement may have dropped it
             report(.brokerPeerDropped(peer: receiver.shownAddress, queueLimit: BrokerRole.queueLimit))
             leave(receiver)
@@ -145,7 +169,7 @@ final class BrokerRole: Role {
         if let unfinished = unfinishedUser, unfinished != user { endLine(of: unfinished) }
         // Set before the fan-out, which may drop a receiver and announce it.
         unfinishedUser = lineEnded ? nil : user
-        fanOut(text, from: sender)
+        text.withUnsafeBytes { fanOut($0, from: sender) }
     }
 
     /// Ends `user`'s unfinished line for those who saw its start.
@@ -154,7 +178,7 @@ final class BrokerRole: Role {
         let speaker = peers.first { $0.user == user }
         if user == 0 { inputLine = ChatText.LineState() }
         speaker?.line = ChatText.LineState()
-        fanOut([UInt8(ascii: "\n")], from: speaker)
+        [UInt8(ascii: "\n")].withUnsafeBytes { fanOut($0, from: speaker) }
     }
 
     /// Removes `peer` for good: what was queued for it is dropped.
