@@ -165,15 +165,15 @@ class Peer:
 # The broker drops a peer more than 1 MiB behind (SPEC.md). One Python thread reading for
 # 150 peers can itself fall that far behind on some of them when starved of CPU, so the writers
 # of the storm are paced: a write waits until every peer that reads is owed less than WINDOW,
-# whatever the scheduling. Leavers' bytes lost in a reset stay owed, so WINDOW minus all the
-# leavers send (at most 16 * 100000 bytes) still leaves room to write.
+# whatever the scheduling. Leavers' bytes lost as they leave stay owed, so WINDOW is more than
+# all the leavers send (leave_after: 780 KiB for the 16 leavers of the broker's storm).
 STORM_WINDOW = 896 * 1024
 
 
-def owed_for(data, chat):
-    """What the broker passes on for DATA, counted high: in chat, each line gets a prefix (at
-    most "<user999> "), and the line may be cut by another user's text twice more."""
-    return len(data) + (11 * (data.count(b"\n") + 2) if chat else 0)
+def owed_for(data, prefix):
+    """What the broker passes on for DATA, counted high: in chat, each line gets a PREFIX-long
+    "<userN> ", and the line may be cut by another user's text twice more (a newline each)."""
+    return len(data) + ((prefix + 1) * (data.count(b"\n") + 2) if prefix else 0)
 
 
 def drain(peer):
@@ -216,6 +216,7 @@ def storm(port, readers, silent, senders, leavers, size, chat):
         if peer.role != "silent":
             selector.register(peer.sock, selectors.EVENT_READ, peer)
     writers = [peer for peer in peers if peer.outgoing]
+    prefix = len(b"<user%d> " % len(peers)) if chat else 0
     # A leaver leaves once it sent this many bytes, mid-write.
     leave_after = {peer.number: random.Random(1000 + peer.number).randrange(1000, 100000)
                    for peer in peers if peer.role == "leaver"}
@@ -248,14 +249,15 @@ def storm(port, readers, silent, senders, leavers, size, chat):
                 continue
             end = len(peer.outgoing) if peer.role != "leaver" else leave_after[peer.number]
             piece = peer.outgoing[peer.sent: min(end, peer.sent + 65536, peer.sent + room)]
+            piece = piece[: max(0, room - (owed_for(piece, prefix) - len(piece)))]  # chat prefixes fit too
             try:
                 count = peer.sock.send(piece)
             except (BlockingIOError, InterruptedError):
                 count = 0
             except OSError:
                 count = len(peer.outgoing) - peer.sent
-            peer.owed += owed_for(piece[:count], chat)
-            room -= owed_for(piece[:count], chat)
+            peer.owed += owed_for(piece[:count], prefix)
+            room -= owed_for(piece[:count], prefix)
             peer.sent += count
             if peer.role == "leaver" and peer.sent >= end:
                 selector.unregister(peer.sock)
