@@ -7,7 +7,8 @@
 #       distinct line, shuts down sending and must get exactly it back; prints "OK COUNT"
 #   hostile_peers.py storm PORT READERS SILENT SENDERS LEAVERS SIZE [chat]   connects every peer,
 #       prints "CONNECTED N", waits for a line on stdin, then the senders send SIZE bytes each as
-#       fast as they can, the leavers leave mid-write, the silent never read; prints
+#       fast as the peers that read take them (never more than STORM_WINDOW owed to one), the
+#       leavers leave mid-write, the silent never read; prints
 #       "READERS <exact>/<readers>" and "SENDERS <exact>/<senders>"
 #   hostile_peers.py tls PORT STEP        one abuse of a TLS listener (prints "LOCAL <its port>"
 #       first): plaintext, random,
@@ -157,6 +158,37 @@ class Peer:
         self.outgoing, self.sent = outgoing, 0
         self.received = bytearray()
         self.open = True
+        # What the broker passes on of what it sent: what it owes every other peer.
+        self.owed = 0
+
+
+# The broker drops a peer more than 1 MiB behind (SPEC.md). One Python thread reading for
+# 150 peers can itself fall that far behind on some of them when starved of CPU, so the writers
+# of the storm are paced: a write waits until every peer that reads is owed less than WINDOW,
+# whatever the scheduling. Leavers' bytes lost as they leave stay owed, so WINDOW is more than
+# all the leavers send (leave_after: 780 KiB for the 16 leavers of the broker's storm).
+STORM_WINDOW = 896 * 1024
+
+
+def owed_for(data, prefix):
+    """What the broker passes on for DATA, counted high: in chat, each line gets a PREFIX-long
+    "<userN> ", and the line may be cut by another user's text twice more (a newline each)."""
+    return len(data) + ((prefix + 1) * (data.count(b"\n") + 2) if prefix else 0)
+
+
+def drain(peer):
+    """Reads all PEER holds (bounded); False once it is closed."""
+    for _ in range(64):
+        try:
+            chunk = peer.sock.recv(262144)
+        except (BlockingIOError, InterruptedError):
+            return True
+        except OSError:
+            chunk = b""
+        if not chunk:
+            return False
+        peer.received += chunk
+    return True
 
 
 def storm(port, readers, silent, senders, leavers, size, chat):
@@ -173,53 +205,66 @@ def storm(port, readers, silent, senders, leavers, size, chat):
         peers.append(Peer(connect(port), "leaver", number, junk))
     print("CONNECTED", len(peers), flush=True)
     sys.stdin.readline()
-    selector = selectors.DefaultSelector()
+    # Received before the storm (chat's announcements of the joins): not owed by any writer.
     for peer in peers:
         peer.sock.setblocking(False)
-        events = 0 if peer.role == "silent" else selectors.EVENT_READ
-        if peer.outgoing:
-            events |= selectors.EVENT_WRITE
-        if events:
-            selector.register(peer.sock, events, peer)
-    expected_length = senders * size if not chat else None
+        if peer.role != "silent":
+            drain(peer)
+    already = {id(peer): len(peer.received) for peer in peers}
+    selector = selectors.DefaultSelector()
+    for peer in peers:
+        if peer.role != "silent":
+            selector.register(peer.sock, selectors.EVENT_READ, peer)
+    writers = [peer for peer in peers if peer.outgoing]
+    prefix = len(b"<user%d> " % len(peers)) if chat else 0
+    # A leaver leaves once it sent this many bytes, mid-write.
     leave_after = {peer.number: random.Random(1000 + peer.number).randrange(1000, 100000)
                    for peer in peers if peer.role == "leaver"}
     deadline = time.monotonic() + 120
     quiet_since = time.monotonic()
     while time.monotonic() < deadline:
+        owed_by_all = sum(writer.owed for writer in writers)
+        behind = max((owed_by_all - peer.owed - (len(peer.received) - already[id(peer)])
+                      for peer in peers if peer.open and peer.role != "silent"), default=0)
+        room = STORM_WINDOW - behind
+        for writer in writers:
+            if writer.open and writer.sent < len(writer.outgoing):
+                wanted = selectors.EVENT_READ | (selectors.EVENT_WRITE if room > 0 else 0)
+                if selector.get_key(writer.sock).events != wanted:
+                    selector.modify(writer.sock, wanted, writer)
         events = selector.select(0.5)
         if not events and time.monotonic() - quiet_since > 3:
             break
         if events:
             quiet_since = time.monotonic()
+        # Reads first, and all a peer holds, so that no reader lags for the writes.
         for key, mask in events:
             peer = key.data
-            if mask & selectors.EVENT_READ:
-                try:
-                    chunk = peer.sock.recv(262144)
-                except (BlockingIOError, InterruptedError):
-                    chunk = None
-                except OSError:
-                    chunk = b""
-                if chunk:
-                    peer.received += chunk
-                elif chunk == b"":
-                    selector.unregister(peer.sock)
-                    peer.open = False
-                    continue
-            if mask & selectors.EVENT_WRITE and peer.open:
-                try:
-                    peer.sent += peer.sock.send(peer.outgoing[peer.sent: peer.sent + 65536])
-                except (BlockingIOError, InterruptedError):
-                    pass
-                except OSError:
-                    peer.sent = len(peer.outgoing)
-                if peer.role == "leaver" and peer.sent >= leave_after[peer.number]:
-                    selector.unregister(peer.sock)
-                    (reset if peer.number % 2 else socket.socket.close)(peer.sock)
-                    peer.open = False
-                elif peer.sent >= len(peer.outgoing):
-                    selector.modify(peer.sock, selectors.EVENT_READ, peer)
+            if mask & selectors.EVENT_READ and not drain(peer):
+                selector.unregister(peer.sock)
+                peer.open = False
+        for key, mask in events:
+            peer = key.data
+            if not (mask & selectors.EVENT_WRITE and peer.open and room > 0):
+                continue
+            end = len(peer.outgoing) if peer.role != "leaver" else leave_after[peer.number]
+            piece = peer.outgoing[peer.sent: min(end, peer.sent + 65536, peer.sent + room)]
+            piece = piece[: max(0, room - (owed_for(piece, prefix) - len(piece)))]  # chat prefixes fit too
+            try:
+                count = peer.sock.send(piece)
+            except (BlockingIOError, InterruptedError):
+                count = 0
+            except OSError:
+                count = len(peer.outgoing) - peer.sent
+            peer.owed += owed_for(piece[:count], prefix)
+            room -= owed_for(piece[:count], prefix)
+            peer.sent += count
+            if peer.role == "leaver" and peer.sent >= end:
+                selector.unregister(peer.sock)
+                (reset if peer.number % 2 else socket.socket.close)(peer.sock)
+                peer.open = False
+            elif peer.sent >= len(peer.outgoing):
+                selector.modify(peer.sock, selectors.EVENT_READ, peer)
     exact = {"reader": 0, "sender": 0}
     # Every byte value but sender s's alphabet, to delete from what a peer received.
     others = [bytes(b for b in range(256) if b >> 5 != s) for s in range(senders)]

@@ -2,8 +2,9 @@ import Foundation
 import Testing
 
 /// `--broker` and `--chat` under a storm (Peers/hostile_peers.py storm: one Python process
-/// with selectors): readers, peers that never read, senders as fast as they can, peers that
-/// leave mid-write. Every reader gets every byte of every sender that stayed, the silent ones
+/// with selectors): readers, peers that never read, senders as fast as the readers take them
+/// (paced, so that a starved driver never leaves a reader 1 MiB behind), peers that leave
+/// mid-write. Every reader gets every byte of every sender that stayed, the silent ones
 /// alone are dropped, VmHWM stays within SPEC.md's bound, and a new pair is served after.
 @Suite("Hostile broker and chat")
 struct HostileBrokerTests {
