@@ -18,7 +18,7 @@ final class EchoRole: Role {
     }
 
     deinit {
-        for connection in connections { connection.stream.close() }
+        for connection in connections { connection.close() }
         scratch.deallocate()
     }
 
@@ -38,7 +38,7 @@ final class EchoRole: Role {
             last.place = place
         }
         echo.stopIdleTimer()
-        echo.stream.close()
+        echo.close()
         // The acceptor names a peer's stream by its address (under TLS and the tap too).
         if let peer = echo.stream.peerAddress { report(.echoClosed(peer: peer, bytes: echo.bytesEchoed)) }
         report(.transferred(sent: echo.bytesEchoed, received: echo.bytesReceived, elapsed: echo.startedAt.elapsed))
@@ -47,7 +47,7 @@ final class EchoRole: Role {
 }
 
 /// One echoed connection: 114 bytes, a 128-byte allocation (its peer's address is the
-/// stream's, its clock readings 8 bytes each, its place 4).
+/// stream's, its clock readings 8 bytes each, its place 4), and no other.
 final class EchoConnection {
     unowned let role: EchoRole
     let stream: ByteStream
@@ -70,8 +70,9 @@ final class EchoConnection {
     }
 
     func start() {
-        // It waits to read or to write back, never both: one closure serves both callbacks.
-        let onReady = { [unowned self] in unsent == nil ? receive() : sendUnsent() }
+        // It waits to read or to write back, never both: one closure serves both callbacks. It
+        // holds the connection strongly, so needs no context allocation; `close` lets it go.
+        let onReady = { [self] in unsent == nil ? receive() : sendUnsent() }
         stream.onReadable = onReady
         stream.onWritable = onReady
         stream.waitToRead(.readable)
@@ -86,6 +87,13 @@ final class EchoConnection {
     }
 
     func stopIdleTimer() { role.loop.cancel(idleTimer) }
+
+    /// Closes the stream, and lets go of the callbacks that hold the connection.
+    func close() {
+        stream.close()
+        stream.onReadable = {}
+        stream.onWritable = {}
+    }
 
     /// Reads and echoes; a stream holding bytes its descriptor will not announce again (TLS)
     /// is read until it holds none, or until a write back is incomplete.
