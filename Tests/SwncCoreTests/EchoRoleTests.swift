@@ -142,7 +142,8 @@ import Testing
         do {
             let echo = try #require(role.connections.first)
             freed = echo
-            #expect(mallocUsableSize(Unmanaged.passUnretained(echo).toOpaque()) == 120)  // 128 less malloc's 8
+            // glibc: 120, a 128-byte block less its 8-byte header; AddressSanitizer: the 114 asked for.
+            #expect((105...120).contains(mallocUsableSize(Unmanaged.passUnretained(echo).toOpaque())))
         }
         #expect(MemoryLayout<Clock.Reading>.size == 8)
         // Its stream's callbacks hold it until it closes, then let it go.
