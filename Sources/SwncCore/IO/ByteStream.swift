@@ -35,6 +35,10 @@ public protocol ByteStream: AnyObject {
     /// How messages name the stream: "127.0.0.1 port 5566", "stdin".
     var name: String { get }
 
+    /// The address of the peer the stream is with, as -v shows it; nil for a stream that is no
+    /// peer's (stdin, a file). Kept once, here, not again by whoever serves the peer.
+    var peerAddress: SocketAddress? { get }
+
     /// Bytes were read into the stream but not handed out yet, so they will not wake the
     /// descriptor (decrypted TLS records, a filter's output): the reader should read again
     /// without waiting.
@@ -68,6 +72,8 @@ public protocol ByteStream: AnyObject {
 }
 
 extension ByteStream {
+    public var peerAddress: SocketAddress? { nil }
+
     /// A stream with no descriptor of its own to watch hears of failures only when it is read.
     public var onIdleFailure: ((Error) -> Void)? {
         get { nil }

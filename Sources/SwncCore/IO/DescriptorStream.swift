@@ -47,11 +47,9 @@ public final class DescriptorStream: ByteStream {
         self.isDatagram = isDatagram
         self.ownsDescriptor = ownsDescriptor
         watch = try loop.watch(descriptor)
-        watch.onReady = { [unowned self] readiness in ready(readiness) }
-    }
-
-    deinit {
-        assert(closed, "\(name) (descriptor \(descriptor.rawValue)) was never closed")
+        // Held strongly until `close`: a closure whose one capture is a strong reference needs
+        // no context of its own (an unowned one costs a 32-byte allocation per stream).
+        watch.onReady = { readiness in self.ready(readiness) }
     }
 
     public var name: String {
@@ -59,6 +57,10 @@ public final class DescriptorStream: ByteStream {
         case .text(let text): text
         case .peer(let address): PeerName.of(address)
         }
+    }
+
+    public var peerAddress: SocketAddress? {
+        if case .peer(let address) = label { address } else { nil }
     }
 
     public var hasBufferedInput: Bool { false }
@@ -92,6 +94,7 @@ public final class DescriptorStream: ByteStream {
         guard !closed else { return }
         closed = true
         watch.loop?.remove(watch)  // nil once the loop is gone
+        watch.onReady = { _ in }  // lets the stream go
         if ownsDescriptor { descriptor.close() }
     }
 

@@ -7,6 +7,7 @@ public protocol StreamFilter: ByteStream {
 
 extension StreamFilter {
     public var name: String { wrapped.name }
+    public var peerAddress: SocketAddress? { wrapped.peerAddress }
     public var spliceDescriptor: FileDescriptor? { nil }
     public func shutdownSending() { wrapped.shutdownSending() }
     public func waitToRead(_ readiness: Readiness?) { wrapped.waitToRead(readiness) }

@@ -8,7 +8,7 @@ final class EchoRole: Role {
     fileprivate let loop: EventLoop
     fileprivate let idleTimeout: Duration?
     /// The connections being served; each knows its place here, so that it leaves in O(1).
-    private var connections: [EchoConnection] = []
+    private(set) var connections: [EchoConnection] = []
     fileprivate let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 
     init(loop: EventLoop, idleTimeout: Duration?, report: @escaping Reporter) {
@@ -18,13 +18,13 @@ final class EchoRole: Role {
     }
 
     deinit {
-        for connection in connections { connection.stream.close() }
+        for connection in connections { connection.close() }
         scratch.deallocate()
     }
 
     func serve(_ connection: Connection, ended: @escaping (Relay.Ending) -> Void) {
         let echo = EchoConnection(role: self, connection: connection, ended: ended)
-        echo.place = connections.count
+        echo.place = Int32(connections.count)
         connections.append(echo)
         echo.start()
     }
@@ -34,44 +34,45 @@ final class EchoRole: Role {
         echo.place = nil
         let last = connections.removeLast()
         if last !== echo {
-            connections[place] = last
+            connections[Int(place)] = last
             last.place = place
         }
         echo.stopIdleTimer()
-        echo.stream.close()
-        report(.echoClosed(peer: echo.shownAddress, bytes: echo.bytesEchoed))
-        report(.transferred(sent: echo.bytesEchoed, received: echo.bytesReceived, elapsed: Clock.now - echo.startedAt))
+        echo.close()
+        // The acceptor names a peer's stream by its address (under TLS and the tap too).
+        if let peer = echo.stream.peerAddress { report(.echoClosed(peer: peer, bytes: echo.bytesEchoed)) }
+        report(.transferred(sent: echo.bytesEchoed, received: echo.bytesReceived, elapsed: echo.startedAt.elapsed))
         echo.ended(.finished)
     }
 }
 
-/// One echoed connection.
-private final class EchoConnection {
+/// One echoed connection: 114 bytes, a 128-byte allocation (its peer's address is the
+/// stream's, its clock readings 8 bytes each, its place 4), and no other.
+final class EchoConnection {
     unowned let role: EchoRole
     let stream: ByteStream
-    let shownAddress: SocketAddress
     let ended: (Relay.Ending) -> Void
-    /// Its index in the role's connections; nil once closed.
-    var place: Int?
     /// What the peer has not taken back yet; allocated only while a write back is incomplete.
     private var unsent: ByteBuffer?
     private(set) var bytesEchoed = 0
     private(set) var bytesReceived = 0
-    let startedAt = Clock.now
-    private var lastActivity = Clock.now
+    let startedAt = Clock.Reading.now
+    private var lastActivity = Clock.Reading.now
     private var idleTimer: EventLoop.TimerID?
-    private var peerFinished = false  // last, beside the timer's flag: 178 bytes, a 192-byte allocation
+    /// Its index in the role's connections (4 bytes hold any count of descriptors); nil once closed.
+    var place: Int32?
+    private var peerFinished = false
 
     init(role: EchoRole, connection: Connection, ended: @escaping (Relay.Ending) -> Void) {
         self.role = role
         stream = connection.stream
-        shownAddress = connection.shownAddress
         self.ended = ended
     }
 
     func start() {
-        // It waits to read or to write back, never both: one closure serves both callbacks.
-        let onReady = { [unowned self] in unsent == nil ? receive() : sendUnsent() }
+        // It waits to read or to write back, never both: one closure serves both callbacks. It
+        // holds the connection strongly, so needs no context allocation; `close` lets it go.
+        let onReady = { [self] in unsent == nil ? receive() : sendUnsent() }
         stream.onReadable = onReady
         stream.onWritable = onReady
         stream.waitToRead(.readable)
@@ -80,12 +81,19 @@ private final class EchoConnection {
 
     /// --idle-timeout: a connection on which nothing moves for so long is closed.
     private func armIdleTimer(_ idle: Duration) {
-        idleTimer = role.loop.schedule(after: idle - (Clock.now - lastActivity)) { [unowned self] in
-            if Clock.now - lastActivity >= idle { role.closed(self) } else { armIdleTimer(idle) }
+        idleTimer = role.loop.schedule(after: idle - lastActivity.elapsed) { [unowned self] in
+            if lastActivity.elapsed >= idle { role.closed(self) } else { armIdleTimer(idle) }
         }
     }
 
     func stopIdleTimer() { role.loop.cancel(idleTimer) }
+
+    /// Closes the stream, and lets go of the callbacks that hold the connection.
+    func close() {
+        stream.close()
+        stream.onReadable = {}
+        stream.onWritable = {}
+    }
 
     /// Reads and echoes; a stream holding bytes its descriptor will not announce again (TLS)
     /// is read until it holds none, or until a write back is incomplete.
@@ -99,7 +107,7 @@ private final class EchoConnection {
                     return
                 case .bytes(let count):
                     bytesReceived += count
-                    lastActivity = Clock.now
+                    lastActivity = Clock.Reading.now
                     stream.waitToRead(.readable)
                     try echo(UnsafeRawBufferPointer(rebasing: role.scratch[..<count]))
                 case .wouldBlock(let readiness):
@@ -134,7 +142,7 @@ private final class EchoConnection {
             case .wrote(let written):
                 unsent.consume(written)
                 bytesEchoed += written
-                lastActivity = Clock.now
+                lastActivity = Clock.Reading.now
             case .wouldBlock(let readiness):
                 return stream.waitToWrite(readiness)
             }

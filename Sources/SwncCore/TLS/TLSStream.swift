@@ -24,6 +24,7 @@ public final class TLSStream: ByteStream {
     public private(set) var truncated = false
 
     public let name: String
+    public var peerAddress: SocketAddress? { inner.peerAddress }
 
     public var onReadable: () -> Void {
         get { inner.onReadable }
