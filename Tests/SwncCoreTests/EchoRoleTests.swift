@@ -11,16 +11,15 @@ import Testing
         let address: SocketAddress
     }
 
-    private static func address(port: UInt16) -> SocketAddress {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                SocketAddress(copying: $0, length: socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
+    /// Both ends of a stream socketpair (close-on-exec), for the tests to hand out and close.
+    private static func streamPair() throws -> [Int32] {
+        var ends: [Int32] = [0, 0]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else { throw Errno.current }
+        return ends
+    }
+
+    private static func address(port: UInt16) throws -> SocketAddress {
+        try #require(Resolver(numericOnly: true).addresses(of: "127.0.0.1", port: port, transport: .tcp).first)
     }
 
     private static func connect(_ role: EchoRole, loop: EventLoop, port: UInt16,
@@ -28,7 +27,7 @@ import Testing
         var ends: [Int32] = [0, 0]
         let type = Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue)
         guard socketpair(AF_UNIX, type, 0, &ends) == 0 else { throw Errno.current }
-        let address = address(port: port)
+        let address = try address(port: port)
         let stream = try DescriptorStream(FileDescriptor(ends[0]), peer: address, loop: loop)
         role.serve(Connection(stream: stream, isDatagram: false, socket: Socket(adopting: FileDescriptor(ends[0])),
                               shownAddress: address), ended: ended)
@@ -91,9 +90,8 @@ import Testing
 
     @Test func aPeersStreamIsNamedByItsAddressWhenShown() throws {
         let loop = try EventLoop()
-        var ends: [Int32] = [0, 0]
-        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else { throw Errno.current }
-        let ip = try DescriptorStream(FileDescriptor(ends[0]), peer: Self.address(port: 5566), loop: loop)
+        let ends = try Self.streamPair()
+        let ip = try DescriptorStream(FileDescriptor(ends[0]), peer: try Self.address(port: 5566), loop: loop)
         #expect(ip.name == "127.0.0.1 port 5566")
         ip.close()
         let path = "/tmp/a-path-longer-than-an-inline-address.sock"
@@ -106,10 +104,9 @@ import Testing
     /// The echo reports the peer by the address its stream keeps: under the session logs' tap too.
     @Test func aTappedStreamHasItsPeersAddress() throws {
         let loop = try EventLoop()
-        var ends: [Int32] = [0, 0]
-        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else { throw Errno.current }
+        let ends = try Self.streamPair()
         defer { Glibc.close(ends[1]) }
-        let stream = try DescriptorStream(FileDescriptor(ends[0]), peer: Self.address(port: 5566), loop: loop)
+        let stream = try DescriptorStream(FileDescriptor(ends[0]), peer: try Self.address(port: 5566), loop: loop)
         let tapped: ByteStream = TapStream(wrapping: stream, logs: [])
         #expect(tapped.peerAddress?.port == 5566)
         stream.close()
@@ -121,12 +118,11 @@ import Testing
     /// A stream's watch holds it until `close`, which lets it go: no leak.
     @Test func aClosedStreamIsFreed() throws {
         let loop = try EventLoop()
-        var ends: [Int32] = [0, 0]
-        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else { throw Errno.current }
+        let ends = try Self.streamPair()
         defer { Glibc.close(ends[1]) }
         weak var freed: DescriptorStream?
         do {
-            let stream = try DescriptorStream(FileDescriptor(ends[0]), peer: Self.address(port: 5566), loop: loop)
+            let stream = try DescriptorStream(FileDescriptor(ends[0]), peer: try Self.address(port: 5566), loop: loop)
             freed = stream
             stream.close()
         }
