@@ -4,6 +4,7 @@
 # Prints "received 1 descriptor", then "echoed N bytes exact" when every byte came back;
 # exits with swnc's status, or 1 when the descriptor or the echo is wrong.
 import array
+import echo_thread
 import socket
 import subprocess
 import sys
@@ -11,29 +12,9 @@ import threading
 
 payload = bytes(range(256)) * 1024
 
-echo = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-echo.bind(("127.0.0.1", 0))
-echo.listen(1)
-echo.settimeout(20)
+echo_port = echo_thread.start()
 
-
-def serve_echo():
-    try:
-        conn, _ = echo.accept()
-    except OSError:
-        return
-    conn.settimeout(20)
-    while True:
-        data = conn.recv(65536)
-        if not data:
-            break
-        conn.sendall(data)
-    conn.close()
-
-
-threading.Thread(target=serve_echo, daemon=True).start()
-
-arguments = [word.replace("ECHO_PORT", str(echo.getsockname()[1])) for word in sys.argv[1:]]
+arguments = [word.replace("ECHO_PORT", str(echo_port)) for word in sys.argv[1:]]
 parent, child = socket.socketpair()
 process = subprocess.Popen(arguments, stdin=subprocess.DEVNULL, stdout=child)
 child.close()

@@ -1,6 +1,7 @@
 # The cheatsheet's socketpair between parent and child, with swnc as the child: its stdin and
 # stdout are one end of a socketpair, and it relays them to a TCP echo server. The parent writes
 # through its end and must read every byte back. Usage: socketpair_parent.py SWNC
+import echo_thread
 import socket
 import subprocess
 import sys
@@ -9,27 +10,10 @@ import threading
 swnc = sys.argv[1]
 payload = bytes(range(256)) * 1024
 
-echo = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-echo.bind(("127.0.0.1", 0))
-echo.listen(1)
-echo.settimeout(20)
-
-
-def serve_echo():
-    conn, _ = echo.accept()
-    conn.settimeout(20)
-    while True:
-        data = conn.recv(65536)
-        if not data:
-            break
-        conn.sendall(data)
-    conn.close()
-
-
-threading.Thread(target=serve_echo, daemon=True).start()
+echo_port = echo_thread.start()
 
 parent, child = socket.socketpair()
-process = subprocess.Popen([swnc, "-N", "127.0.0.1", str(echo.getsockname()[1])], stdin=child, stdout=child)
+process = subprocess.Popen([swnc, "-N", "127.0.0.1", str(echo_port)], stdin=child, stdout=child)
 child.close()
 parent.settimeout(20)
 
