@@ -26,26 +26,30 @@ public struct Errno: Error, Equatable, CustomStringConvertible {
 }
 
 /// Calls `body` until it does not fail with EINTR: the one place interrupted calls are retried.
-/// A negative result throws the call's errno.
+/// A negative result is the call's errno, returned rather than thrown (a thrown error is an
+/// allocation, and would-block is common).
 @inline(__always)
-func retryingOnInterrupt<Result: BinaryInteger>(_ body: () -> Result) throws -> Result {
+private func untilNotInterrupted<Value: BinaryInteger>(_ body: () -> Value) -> Result<Value, Errno> {
     while true {
-        let result = body()
-        if result >= 0 { return result }
+        let value = body()
+        if value >= 0 { return .success(value) }
         let error = Errno.current
-        if error != .interrupted { throw error }
+        if error != .interrupted { return .failure(error) }
     }
 }
 
-/// Like `retryingOnInterrupt`, but "would block" comes back as nil instead of an error (and
-/// without throwing one to catch it: a thrown error is an allocation, and would-block is common).
+/// `body`'s result, retried on EINTR; a failure throws the call's errno.
 @inline(__always)
-func nonBlocking<Result: BinaryInteger>(_ body: () -> Result) throws -> Result? {
-    while true {
-        let result = body()
-        if result >= 0 { return result }
-        let error = Errno.current
-        if error.meansWouldBlock { return nil }
-        if error != .interrupted { throw error }
+func retryingOnInterrupt<Value: BinaryInteger>(_ body: () -> Value) throws -> Value {
+    try untilNotInterrupted(body).get()
+}
+
+/// Like `retryingOnInterrupt`, but "would block" comes back as nil instead of an error.
+@inline(__always)
+func nonBlocking<Value: BinaryInteger>(_ body: () -> Value) throws -> Value? {
+    switch untilNotInterrupted(body) {
+    case .success(let value): return value
+    case .failure(let error) where error.meansWouldBlock: return nil
+    case .failure(let error): throw error
     }
 }
